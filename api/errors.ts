@@ -1,0 +1,54 @@
+import { createGraphQLError } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+
+/**
+ * The one table of error codes a client can see in `extensions.code`.
+ * These strings are part of the API contract: add codes, never rename them.
+ * Anything not listed here is masked by yoga as `INTERNAL_SERVER_ERROR`.
+ */
+export const ErrorCode = {
+  /** A value is missing, malformed or out of range. */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The bytes are not a JPEG, PNG, GIF or WebP image. */
+  IMAGE_UNSUPPORTED: 'IMAGE_UNSUPPORTED',
+  /** The bytes claim a supported format but cannot be decoded (truncated, corrupt). */
+  IMAGE_CORRUPT: 'IMAGE_CORRUPT',
+  /** An image (or all of them together) is over a size or pixel limit. */
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  /** Too many images in one request. */
+  TOO_MANY_IMAGES: 'TOO_MANY_IMAGES',
+  /** The whole request would exceed Bedrock's payload limit. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** An `uploadId` is unknown or has expired. */
+  UPLOAD_NOT_FOUND: 'UPLOAD_NOT_FOUND',
+  /** The model is not on this server's allow-list. */
+  MODEL_NOT_ALLOWED: 'MODEL_NOT_ALLOWED',
+  /** Bedrock refused: no model access, or the credentials lack permission. */
+  UPSTREAM_ACCESS_DENIED: 'UPSTREAM_ACCESS_DENIED',
+  /** Bedrock is throttling this account. */
+  UPSTREAM_THROTTLED: 'UPSTREAM_THROTTLED',
+  /** Bedrock (or the model) did not answer in time. */
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  /** Bedrock or the model is unavailable or not ready. */
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /** Bedrock rejected the request as invalid. */
+  UPSTREAM_VALIDATION: 'UPSTREAM_VALIDATION',
+  /** Any other failure reported by Bedrock. */
+  UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected failure: shown to the client as is, with its code. */
+export function gatewayError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return createGraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export function errorCodeOf(error: unknown): string | undefined {
+  const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
+  return typeof extensions?.code === 'string' ? extensions.code : undefined;
+}

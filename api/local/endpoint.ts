@@ -1,0 +1,322 @@
+import { EventEmitter, once } from 'node:events';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOCAL_MODEL_ID } from '../bedrock/models.js';
+import { encodeChunkEvent, encodeExceptionEvent } from './event-stream.js';
+import { inspectMessagesBody, splitIntoDeltas, type MessagesBody } from './image-inspector.js';
+
+/** A reply the next request gets instead of the local model's own. */
+export type ScriptedReply =
+  | { kind: 'text'; deltas: string[]; stopReason?: string; usage?: { inputTokens: number; outputTokens: number }; paceMs?: number }
+  /** An HTTP error before any stream, as Bedrock sends it (x-amzn-errortype + JSON message). */
+  | { kind: 'http-error'; status: number; errorType: string; message: string }
+  /** Some deltas, then an exception event inside the stream. */
+  | { kind: 'stream-error'; deltas: string[]; exceptionType: string; message: string }
+  /** Accepts the request and never answers. */
+  | { kind: 'hang' };
+
+export type RequestOutcome = 'open' | 'completed' | 'aborted' | 'failed';
+
+export interface ReceivedRequest {
+  id: string;
+  modelId: string;
+  operation: 'invoke' | 'invoke-with-response-stream';
+  httpVersion: string;
+  body: MessagesBody;
+  outcome: RequestOutcome;
+  /** Resolves when the exchange ends: completed by us, or aborted by the client. */
+  settled: Promise<RequestOutcome>;
+}
+
+export interface LocalBedrockOptions {
+  /** Pause between deltas of the local model, in ms. @default 0 */
+  paceMs?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+}
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+const ROUTE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
+const ERROR_NAMESPACE = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
+
+/**
+ * A Bedrock Runtime-compatible endpoint on loopback: the offline default model
+ * and the tests' upstream. It speaks HTTP/1.1 and cleartext HTTP/2 (h2c) on
+ * one port, because the SDK's default handler uses HTTP/2, and it frames
+ * streams with AWS event-stream exactly as Bedrock does.
+ */
+export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
+  readonly requests: ReceivedRequest[] = [];
+  paceMs: number;
+  private readonly scripted: ScriptedReply[] = [];
+  private readonly settlers = new WeakMap<ReceivedRequest, (outcome: RequestOutcome) => void>();
+  private readonly sockets = new Set<Socket>();
+  private readonly h1 = http.createServer((req, res) => void this.handle(req, res));
+  private readonly h2 = http2.createServer((req, res) => void this.handle(req, res));
+  private readonly tcp: net.Server;
+  private address?: AddressInfo;
+
+  constructor(private readonly options: LocalBedrockOptions = {}) {
+    super();
+    this.paceMs = options.paceMs ?? 0;
+    // Both protocols on one port: an HTTP/2 client opens with "PRI * HTTP/2.0".
+    this.tcp = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      socket.once('data', (first) => {
+        if (first.subarray(0, 3).toString('latin1') === 'PRI') {
+          this.h2.emit('connection', replayingStream(socket, first));
+        } else {
+          socket.pause();
+          socket.unshift(first);
+          this.h1.emit('connection', socket);
+          socket.resume();
+        }
+      });
+    });
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('LocalBedrock is not started');
+    return `http://${this.address.address}:${this.address.port}`;
+  }
+
+  /** Queues replies for the next requests, in order; unscripted requests get the local model. */
+  script(...replies: ScriptedReply[]): void {
+    this.scripted.push(...replies);
+  }
+
+  /** Resolves with the next request received (or the n-th from now). */
+  async nextRequest(): Promise<ReceivedRequest> {
+    const [request] = await once(this, 'request');
+    return request as ReceivedRequest;
+  }
+
+  async start(): Promise<this> {
+    this.tcp.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1');
+    await once(this.tcp, 'listening');
+    this.address = this.tcp.address() as AddressInfo;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+  }
+
+  private async handle(req: AnyRequest, res: AnyResponse): Promise<void> {
+    const match = ROUTE.exec((req.url ?? '').split('?')[0] ?? '');
+    if (req.method !== 'POST' || !match) {
+      return this.sendError(res, undefined, 404, 'UnknownOperationException', `No such operation: ${req.method} ${req.url}`);
+    }
+    let settle!: (outcome: RequestOutcome) => void;
+    const received: ReceivedRequest = {
+      id: randomUUID(),
+      modelId: decodeURIComponent(match[1]!),
+      operation: match[2] as ReceivedRequest['operation'],
+      httpVersion: req.httpVersion,
+      body: {},
+      outcome: 'open',
+      settled: new Promise((resolve) => (settle = resolve)),
+    };
+    this.settlers.set(received, (outcome) => {
+      if (received.outcome !== 'open') return;
+      received.outcome = outcome;
+      settle(outcome);
+    });
+    // Any close we did not end ourselves is the client going away.
+    res.once('close', () => this.settle(received, 'aborted'));
+
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      received.body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesBody;
+    } catch {
+      this.record(received);
+      return this.sendError(res, received, 400, 'ValidationException', 'Malformed input request: body is not JSON.');
+    }
+    this.record(received);
+
+    const reply = this.scripted.shift() ?? (await this.localModelReply(received));
+    if (reply.kind === 'hang') return;
+    if (reply.kind === 'http-error') return this.sendError(res, received, reply.status, reply.errorType, reply.message);
+    if (received.operation === 'invoke') {
+      if (reply.kind === 'stream-error') return this.sendError(res, received, 500, 'InternalServerException', reply.message);
+      return this.sendMessage(res, reply, received);
+    }
+    await this.sendStream(res, reply, received);
+  }
+
+  private settle(received: ReceivedRequest, outcome: RequestOutcome) {
+    this.settlers.get(received)?.(outcome);
+  }
+
+  private record(received: ReceivedRequest) {
+    this.requests.push(received);
+    this.emit('request', received);
+  }
+
+  private async localModelReply(received: ReceivedRequest): Promise<ScriptedReply> {
+    if (received.modelId !== LOCAL_MODEL_ID) {
+      return {
+        kind: 'http-error',
+        status: 400,
+        errorType: 'ValidationException',
+        message: `This local endpoint serves only ${LOCAL_MODEL_ID}, not ${received.modelId}.`,
+      };
+    }
+    try {
+      const { text, inputTokens } = await inspectMessagesBody(received.body);
+      let deltas = splitIntoDeltas(text);
+      const maxTokens = received.body.max_tokens ?? Infinity;
+      const truncated = deltas.length > maxTokens;
+      if (truncated) deltas = deltas.slice(0, maxTokens);
+      return {
+        kind: 'text',
+        deltas,
+        stopReason: truncated ? 'max_tokens' : 'end_turn',
+        usage: { inputTokens, outputTokens: deltas.length },
+        paceMs: this.paceMs,
+      };
+    } catch {
+      return { kind: 'http-error', status: 400, errorType: 'ValidationException', message: 'Could not decode an image in the request.' };
+    }
+  }
+
+  private sendError(res: AnyResponse, received: ReceivedRequest | undefined, status: number, errorType: string, message: string) {
+    if (res.headersSent || res.destroyed) return;
+    if (received) this.settle(received, 'failed');
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-errortype': errorType + ERROR_NAMESPACE,
+      'x-amzn-requestid': randomUUID(),
+    });
+    res.end(JSON.stringify({ message }));
+  }
+
+  private sendMessage(res: AnyResponse, reply: Extract<ScriptedReply, { kind: 'text' }>, received: ReceivedRequest) {
+    const usage = reply.usage ?? { inputTokens: 0, outputTokens: reply.deltas.length };
+    res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': received.id });
+    this.settle(received, 'completed');
+    res.end(
+      JSON.stringify({
+        id: `msg_${received.id}`,
+        type: 'message',
+        role: 'assistant',
+        model: received.modelId,
+        content: [{ type: 'text', text: reply.deltas.join('') }],
+        stop_reason: reply.stopReason ?? 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+      }),
+    );
+  }
+
+  private async sendStream(
+    res: AnyResponse,
+    reply: Exclude<ScriptedReply, { kind: 'hang' | 'http-error' }>,
+    received: ReceivedRequest,
+  ) {
+    const paceMs = reply.kind === 'text' ? (reply.paceMs ?? 0) : 0;
+    res.writeHead(200, {
+      'content-type': 'application/vnd.amazon.eventstream',
+      'x-amzn-bedrock-content-type': 'application/json',
+      'x-amzn-requestid': received.id,
+    });
+    const send = (frame: Uint8Array) => {
+      if (received.outcome === 'open') (res as ServerResponse).write(frame);
+    };
+    const usage = (reply.kind === 'text' && reply.usage) || { inputTokens: 0, outputTokens: reply.deltas.length };
+    send(
+      encodeChunkEvent({
+        type: 'message_start',
+        message: {
+          id: `msg_${received.id}`,
+          type: 'message',
+          role: 'assistant',
+          model: received.modelId,
+          content: [],
+          stop_reason: null,
+          usage: { input_tokens: usage.inputTokens, output_tokens: 1 },
+        },
+      }),
+    );
+    send(encodeChunkEvent({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+    for (const text of reply.deltas) {
+      if (paceMs > 0) await sleep(paceMs);
+      if (received.outcome !== 'open') return;
+      send(encodeChunkEvent({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }));
+    }
+    if (reply.kind === 'stream-error') {
+      send(encodeExceptionEvent(reply.exceptionType, reply.message));
+      this.settle(received, 'failed');
+      res.end();
+      return;
+    }
+    send(encodeChunkEvent({ type: 'content_block_stop', index: 0 }));
+    send(
+      encodeChunkEvent({
+        type: 'message_delta',
+        delta: { stop_reason: reply.stopReason ?? 'end_turn', stop_sequence: null },
+        usage: { output_tokens: usage.outputTokens },
+      }),
+    );
+    send(
+      encodeChunkEvent({
+        type: 'message_stop',
+        'amazon-bedrock-invocationMetrics': {
+          inputTokenCount: usage.inputTokens,
+          outputTokenCount: usage.outputTokens,
+          invocationLatency: 0,
+          firstByteLatency: 0,
+        },
+      }),
+    );
+    this.settle(received, 'completed');
+    res.end();
+  }
+}
+
+/**
+ * A duplex over `socket` that first replays `first`. The HTTP/2 session reads
+ * a net.Socket's native handle directly, so bytes already read (to tell the
+ * protocols apart) cannot be pushed back with unshift(); a JS stream can.
+ */
+function replayingStream(socket: Socket, first: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, encoding, callback) {
+      socket.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      socket.end(callback);
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  duplex.push(first);
+  socket.on('data', (data) => {
+    if (!duplex.push(data)) socket.pause();
+  });
+  socket.on('end', () => duplex.push(null));
+  socket.on('close', () => duplex.destroy());
+  socket.on('error', (error) => duplex.destroy(error));
+  return duplex;
+}
+
+/** Starts a local endpoint on a free loopback port. */
+export async function startLocalBedrock(options: LocalBedrockOptions = {}): Promise<LocalBedrock> {
+  return new LocalBedrock(options).start();
+}

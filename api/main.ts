@@ -1,0 +1,34 @@
+import pino from 'pino';
+import { loadConfig } from './config.js';
+import { createServer } from './server.js';
+
+const logger = pino({ name: 'bedrock-vision-gateway' });
+
+const config = loadConfig();
+const server = await createServer(config);
+await server.start();
+
+if (server.localBedrock) {
+  logger.warn(
+    { bedrockMode: 'local', reason: config.bedrockModeReason, endpoint: server.localBedrock.url, model: config.defaultModelId },
+    `LOCAL MODE (${config.bedrockModeReason}): descriptions come from the embedded offline model ${config.defaultModelId}, ` +
+      'which measures images and is not Claude. To use Amazon Bedrock, configure AWS credentials ' +
+      '(e.g. AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and AWS_REGION, or set BEDROCK_MODE=aws.',
+  );
+} else {
+  const region = await server.services.bedrock.config.region().catch(() => undefined);
+  if (!region) {
+    logger.error('No AWS region configured: set AWS_REGION (e.g. us-east-1) to a region where you have Bedrock model access.');
+    await server.stop();
+    process.exit(1);
+  }
+  logger.info({ bedrockMode: 'aws', region, reason: config.bedrockModeReason, models: config.allowedModelIds }, `Using Amazon Bedrock in ${region}`);
+}
+logger.info(`GraphQL (HTTP, SSE, WebSocket) and GraphiQL on ${server.url}/graphql`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down');
+    void server.stop().then(() => process.exit(0));
+  });
+}

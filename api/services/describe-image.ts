@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import {
+  InvokeModelCommand,
+  InvokeModelWithResponseStreamCommand,
+  type BedrockRuntimeClient,
+} from '@aws-sdk/client-bedrock-runtime';
+import { mapBedrockError } from '../bedrock/errors.js';
+import { modelInfo, type VisionModelInfo } from '../bedrock/models.js';
+import { buildMessagesBody } from '../bedrock/request-body.js';
+import { decodeAnthropicMessage, decodeAnthropicStream, type TokenUsage } from '../bedrock/response-stream.js';
+import { Repeater } from 'graphql-yoga';
+import { ErrorCode, gatewayError } from '../errors.js';
+import { decodeBase64Image, formatBytes } from '../images/decode-base64.js';
+import { normaliseImage, type NormalisedImage } from '../images/normalise.js';
+import type { UploadStore } from '../images/upload-store.js';
+
+export const DEFAULT_PROMPT =
+  'Describe this image in detail: the main subject, the setting, notable objects, colours and any visible text.';
+export const DEFAULT_MAX_TOKENS = 1024;
+/** Bedrock's limit for one InvokeModel request body. */
+export const MAX_PAYLOAD_BYTES = 20_000_000;
+const MAX_STOP_SEQUENCES = 8;
+
+export interface ImageInput {
+  base64?: string | null;
+  uploadId?: string | null;
+}
+
+export interface DescribeImageInput {
+  images: ImageInput[];
+  prompt?: string | null;
+  system?: string | null;
+  modelId?: string | null;
+  maxTokens?: number | null;
+  temperature?: number | null;
+  topP?: number | null;
+  topK?: number | null;
+  stopSequences?: string[] | null;
+}
+
+export interface DescribeImageDeps {
+  bedrock: BedrockRuntimeClient;
+  uploads: UploadStore;
+  allowedModelIds: string[];
+  defaultModelId: string;
+  /** Mode the server runs in, for error messages that say how to switch. */
+  bedrockMode: 'local' | 'aws';
+  maxInputImageBytes: number;
+  maxInputPixels: number;
+}
+
+/** What was sent for one image, reported back so a user sees what the model saw. */
+export interface SentImage {
+  mediaType: string;
+  width: number;
+  height: number;
+  byteSize: number;
+  originalWidth: number;
+  originalHeight: number;
+  originalByteSize: number;
+  reencoded: boolean;
+}
+
+/** A request that passed every check and is ready to bill. */
+export interface PreparedDescription {
+  id: string;
+  model: VisionModelInfo;
+  body: string;
+  images: SentImage[];
+}
+
+export interface DescriptionChunk {
+  id: string;
+  index: number;
+  text: string;
+  done: boolean;
+  stopReason?: string;
+  usage?: TokenUsage;
+  modelId?: string;
+  latencyMs?: number;
+  firstTokenMs?: number | null;
+  images?: SentImage[];
+}
+
+export interface Description {
+  id: string;
+  text: string;
+  modelId: string;
+  stopReason: string;
+  usage: TokenUsage;
+  latencyMs: number;
+  images: SentImage[];
+}
+
+function checkRange(name: string, value: number | null | undefined, min: number, max: number) {
+  if (value === null || value === undefined) return;
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, `${name} must be between ${min} and ${max}; got ${value}.`, {
+      field: name,
+    });
+  }
+}
+
+function resolveModel(input: DescribeImageInput, deps: DescribeImageDeps): VisionModelInfo {
+  const id = input.modelId ?? deps.defaultModelId;
+  if (!deps.allowedModelIds.includes(id)) {
+    const hint =
+      deps.bedrockMode === 'local'
+        ? ' This server runs the embedded local model because no AWS credentials were configured; set them (see README) to use Bedrock models.'
+        : '';
+    throw gatewayError(
+      ErrorCode.MODEL_NOT_ALLOWED,
+      `Model "${id}" is not allowed here. Allowed: ${deps.allowedModelIds.join(', ')}.${hint}`,
+      { allowedModelIds: deps.allowedModelIds },
+    );
+  }
+  return modelInfo(id);
+}
+
+async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: DescribeImageDeps) {
+  const label = `images[${index}]`;
+  if (input.uploadId) {
+    const stored = deps.uploads.get(input.uploadId);
+    if (!stored) {
+      throw gatewayError(
+        ErrorCode.UPLOAD_NOT_FOUND,
+        `${label}: upload "${input.uploadId}" is unknown or has expired. Upload the image again.`,
+      );
+    }
+    return stored.image;
+  }
+  if (typeof input.base64 !== 'string') {
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, `${label}: give exactly one of base64 or uploadId.`);
+  }
+  const bytes = decodeBase64Image(input.base64, deps.maxInputImageBytes, label);
+  return normaliseImage(
+    bytes,
+    {
+      maxInputBytes: deps.maxInputImageBytes,
+      maxInputPixels: deps.maxInputPixels,
+      maxImageBytes: model.maxImageBytes,
+      longEdge: model.recommendedLongEdge,
+    },
+    label,
+  );
+}
+
+function sentImage(image: NormalisedImage): SentImage {
+  return {
+    mediaType: image.mediaType,
+    width: image.width,
+    height: image.height,
+    byteSize: image.bytes.length,
+    originalWidth: image.original.width,
+    originalHeight: image.original.height,
+    originalByteSize: image.original.byteSize,
+    reencoded: image.reencoded,
+  };
+}
+
+/**
+ * Every check that can fail without Bedrock runs here, before anything is
+ * billed: model allow-list, parameter ranges, image count, each image's
+ * format, pixels and size, and the whole payload.
+ */
+export async function prepareDescription(input: DescribeImageInput, deps: DescribeImageDeps): Promise<PreparedDescription> {
+  const model = resolveModel(input, deps);
+  checkRange('maxTokens', input.maxTokens, 1, model.maxOutputTokens);
+  checkRange('temperature', input.temperature, 0, 1);
+  checkRange('topP', input.topP, 0, 1);
+  checkRange('topK', input.topK, 0, 500);
+  if (input.stopSequences && input.stopSequences.length > MAX_STOP_SEQUENCES) {
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, `stopSequences takes at most ${MAX_STOP_SEQUENCES} entries.`);
+  }
+  if (input.stopSequences?.some((s) => s.trim() === '')) {
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, 'stopSequences must not contain empty or blank strings.');
+  }
+  if (input.prompt !== null && input.prompt !== undefined && input.prompt.trim() === '') {
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, 'prompt must not be blank; leave it out to use the default prompt.');
+  }
+  if (input.images.length === 0) {
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, 'images must hold at least one image.');
+  }
+  if (input.images.length > model.maxImages) {
+    throw gatewayError(
+      ErrorCode.TOO_MANY_IMAGES,
+      `${input.images.length} images sent; ${model.id} takes at most ${model.maxImages} per request.`,
+    );
+  }
+
+  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
+  const body = buildMessagesBody({
+    images,
+    prompt: input.prompt ?? DEFAULT_PROMPT,
+    system: input.system ?? undefined,
+    maxTokens: input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens),
+    temperature: input.temperature ?? undefined,
+    topP: input.topP ?? undefined,
+    topK: input.topK ?? undefined,
+    stopSequences: input.stopSequences ?? undefined,
+  });
+  const payloadBytes = Buffer.byteLength(body);
+  if (payloadBytes > MAX_PAYLOAD_BYTES) {
+    throw gatewayError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `The request would be ${formatBytes(payloadBytes)}; Bedrock accepts at most ${formatBytes(MAX_PAYLOAD_BYTES)}. Send fewer or smaller images.`,
+    );
+  }
+  return { id: randomUUID(), model, body, images: images.map(sentImage) };
+}
+
+function upstreamFailure(error: unknown, prepared: PreparedDescription): unknown {
+  return mapBedrockError(error, prepared.model.id) ?? error;
+}
+
+/**
+ * Streams one description: exactly one billed Bedrock stream, each text delta
+ * passed on as it arrives, then a final chunk with stop reason and usage.
+ * Aborting `signal` cancels the upstream call; the generator then ends quietly.
+ */
+export async function* streamDescription(
+  prepared: PreparedDescription,
+  bedrock: BedrockRuntimeClient,
+  signal: AbortSignal,
+): AsyncGenerator<DescriptionChunk> {
+  const started = performance.now();
+  let firstTokenMs: number | null = null;
+  let index = 0;
+  try {
+    const response = await bedrock.send(
+      new InvokeModelWithResponseStreamCommand({
+        modelId: prepared.model.id,
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: prepared.body,
+      }),
+      { abortSignal: signal },
+    );
+    if (!response.body) throw gatewayError(ErrorCode.UPSTREAM_ERROR, 'Bedrock returned no response stream.');
+    for await (const event of decodeAnthropicStream(response.body)) {
+      if (event.type === 'text') {
+        firstTokenMs ??= Math.round(performance.now() - started);
+        yield { id: prepared.id, index: index++, text: event.text, done: false };
+      } else {
+        yield {
+          id: prepared.id,
+          index: index++,
+          text: '',
+          done: true,
+          stopReason: event.stopReason,
+          usage: event.usage,
+          modelId: prepared.model.id,
+          latencyMs: Math.round(performance.now() - started),
+          firstTokenMs,
+          images: prepared.images,
+        };
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw upstreamFailure(error, prepared);
+  }
+}
+
+/** One whole description through InvokeModel (not streamed). */
+export async function invokeDescription(
+  prepared: PreparedDescription,
+  bedrock: BedrockRuntimeClient,
+  signal: AbortSignal,
+): Promise<Description> {
+  const started = performance.now();
+  try {
+    const response = await bedrock.send(
+      new InvokeModelCommand({
+        modelId: prepared.model.id,
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: prepared.body,
+      }),
+      { abortSignal: signal },
+    );
+    const message = decodeAnthropicMessage(response.body);
+    return {
+      id: prepared.id,
+      modelId: prepared.model.id,
+      ...message,
+      latencyMs: Math.round(performance.now() - started),
+      images: prepared.images,
+    };
+  } catch (error) {
+    throw upstreamFailure(error, prepared);
+  }
+}
+
+/** An item of a subscription: a chunk, or the error that ends the stream after the chunks already sent. */
+export type DescriptionEvent = DescriptionChunk | { error: unknown };
+
+/**
+ * The subscription's source. It owns the AbortController of the one upstream
+ * call: `return()` (client unsubscribed or went away) aborts Bedrock at once,
+ * even while a `next()` is pending, which a plain async generator would not do.
+ * A failure mid-stream becomes the last event instead of a throw, so it ends
+ * only this subscription, after the text already delivered.
+ */
+export function describeImageEvents(prepared: PreparedDescription, bedrock: BedrockRuntimeClient): AsyncIterable<DescriptionEvent> {
+  return new Repeater<DescriptionEvent>(async (push, stop) => {
+    const controller = new AbortController();
+    void stop.then(() => controller.abort());
+    try {
+      for await (const chunk of streamDescription(prepared, bedrock, controller.signal)) {
+        await push(chunk);
+      }
+    } catch (error) {
+      await push({ error });
+    }
+    stop();
+  });
+}

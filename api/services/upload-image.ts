@@ -1,0 +1,46 @@
+import { modelInfo } from '../bedrock/models.js';
+import { ErrorCode, gatewayError } from '../errors.js';
+import { formatBytes } from '../images/decode-base64.js';
+import { normaliseImage } from '../images/normalise.js';
+import type { DescribeImageDeps } from './describe-image.js';
+
+export interface UploadedImage {
+  id: string;
+  mediaType: string;
+  width: number;
+  height: number;
+  byteSize: number;
+  originalByteSize: number;
+  expiresAt: string;
+}
+
+/** Checks and normalises one uploaded file for the default model, then keeps it for later requests. */
+export async function uploadImage(file: File, deps: DescribeImageDeps): Promise<UploadedImage> {
+  if (file.size > deps.maxInputImageBytes) {
+    throw gatewayError(
+      ErrorCode.IMAGE_TOO_LARGE,
+      `file: ${formatBytes(file.size)} is over the ${formatBytes(deps.maxInputImageBytes)} limit.`,
+    );
+  }
+  const model = modelInfo(deps.defaultModelId);
+  const image = await normaliseImage(
+    Buffer.from(await file.arrayBuffer()),
+    {
+      maxInputBytes: deps.maxInputImageBytes,
+      maxInputPixels: deps.maxInputPixels,
+      maxImageBytes: model.maxImageBytes,
+      longEdge: model.recommendedLongEdge,
+    },
+    'file',
+  );
+  const stored = deps.uploads.put(image);
+  return {
+    id: stored.id,
+    mediaType: image.mediaType,
+    width: image.width,
+    height: image.height,
+    byteSize: image.bytes.length,
+    originalByteSize: image.original.byteSize,
+    expiresAt: stored.expiresAt.toISOString(),
+  };
+}
