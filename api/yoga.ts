@@ -1,5 +1,7 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { ErrorCode } from './errors.js';
 import type { GatewayContext } from './context.js';
 import { schema } from './schema/index.js';
 import type { DescribeImageDeps } from './services/describe-image.js';
@@ -28,8 +30,24 @@ export function createGatewayYoga({ services, graphiql }: GatewayYogaOptions): G
       subscriptionsProtocol: 'SSE',
       additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
     },
+    maskedErrors: { maskError: maskGatewayError },
     // Multipart and other "simple" requests skip the browser's CORS preflight,
     // so they must carry a custom header (yoga's CSRF guidance).
     plugins: [useCSRFPrevention({ requestHeaders: CSRF_HEADERS })],
   });
+}
+
+/**
+ * Yoga's masking, plus a code for variable coercion errors (wrong types, a
+ * @oneOf input with both keys), which graphql-js reports without one. Their
+ * messages echo the value, so long strings (base64 images) are cut short.
+ */
+export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  if (error instanceof GraphQLError && !error.originalError && !error.extensions.code && error.message.startsWith('Variable "$')) {
+    return createGraphQLError(error.message.replace(/"([^"]{40})[^"]{8,}"/g, '"$1…"'), {
+      nodes: error.nodes,
+      extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
+    });
+  }
+  return maskError(error, message, isDev);
 }

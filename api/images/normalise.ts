@@ -62,7 +62,8 @@ export async function normaliseImage(bytes: Buffer, limits: ImageLimits, label: 
 
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes).metadata();
+    // Only the header is read here, so no pixel limit yet: the check below gives the clearer error.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw corrupt(label, format);
   }

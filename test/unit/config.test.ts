@@ -1,0 +1,54 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../api/config.js';
+
+const emptyHome = mkdtempSync(join(tmpdir(), 'home-'));
+
+describe('loadConfig', () => {
+  it('runs the local model when no AWS credentials can be found', () => {
+    const config = loadConfig({}, emptyHome);
+    expect(config).toMatchObject({
+      bedrockMode: 'local',
+      bedrockModeReason: 'no AWS credentials found',
+      defaultModelId: 'local.image-inspector',
+      allowedModelIds: ['local.image-inspector'],
+      port: 4000,
+    });
+  });
+
+  it.each([
+    ['AWS_ACCESS_KEY_ID', 'AKIA'],
+    ['AWS_PROFILE', 'dev'],
+    ['AWS_BEARER_TOKEN_BEDROCK', 'token'],
+    ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', '/v2/credentials'],
+  ])('uses Bedrock when %s is set', (key, value) => {
+    const config = loadConfig({ [key]: value }, emptyHome);
+    expect(config.bedrockMode).toBe('aws');
+    expect(config.defaultModelId).toBe('anthropic.claude-3-haiku-20240307-v1:0');
+    expect(config.allowedModelIds).not.toContain('local.image-inspector');
+  });
+
+  it('uses Bedrock when a shared credentials file exists', () => {
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(join(home, '.aws', 'credentials'), '[default]\n');
+    expect(loadConfig({}, home).bedrockMode).toBe('aws');
+  });
+
+  it('obeys BEDROCK_MODE over what it finds', () => {
+    expect(loadConfig({ BEDROCK_MODE: 'local', AWS_ACCESS_KEY_ID: 'x' }, emptyHome).bedrockMode).toBe('local');
+    expect(loadConfig({ BEDROCK_MODE: 'aws' }, emptyHome).bedrockMode).toBe('aws');
+    expect(() => loadConfig({ BEDROCK_MODE: 'cloud' }, emptyHome)).toThrow(/BEDROCK_MODE/);
+  });
+
+  it('puts a configured default model on the allow-list', () => {
+    const config = loadConfig({ BEDROCK_MODE: 'aws', DEFAULT_MODEL_ID: 'us.anthropic.x', ALLOWED_MODEL_IDS: 'a, b' }, emptyHome);
+    expect(config.allowedModelIds).toEqual(['us.anthropic.x', 'a', 'b']);
+  });
+
+  it('refuses a malformed number', () => {
+    expect(() => loadConfig({ PORT: 'eighty' }, emptyHome)).toThrow(/PORT must be a whole number/);
+  });
+});

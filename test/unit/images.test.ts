@@ -1,0 +1,121 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { errorCodeOf } from '../../api/errors.js';
+import { decodeBase64Image } from '../../api/images/decode-base64.js';
+import { normaliseImage, type ImageLimits } from '../../api/images/normalise.js';
+import { sniffImageFormat } from '../../api/images/sniff.js';
+import { bmpImage, phonePhoto, pngBombHeader, rotatedJpeg, solidImage, spoofedPng } from '../helpers/images.js';
+
+const limits: ImageLimits = {
+  maxInputBytes: 30_000_000,
+  maxInputPixels: 8000 * 8000,
+  maxImageBytes: 3_750_000,
+  longEdge: 1568,
+};
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return errorCodeOf(error);
+  }
+  return 'no error';
+}
+
+describe('sniffImageFormat', () => {
+  it.each(['png', 'jpeg', 'gif', 'webp'] as const)('recognises %s from its bytes', async (format) => {
+    expect(sniffImageFormat(await solidImage(format))).toBe(format);
+  });
+
+  it('recognises nothing else', () => {
+    expect(sniffImageFormat(bmpImage())).toBeUndefined();
+    expect(sniffImageFormat(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeUndefined();
+    expect(sniffImageFormat(Buffer.alloc(0))).toBeUndefined();
+  });
+});
+
+describe('decodeBase64Image', () => {
+  it('accepts raw base64 and data: URLs alike', () => {
+    const bytes = Buffer.from([1, 2, 3, 250, 251, 252]);
+    expect(decodeBase64Image(bytes.toString('base64'), 100, 'x')).toEqual(bytes);
+    expect(decodeBase64Image(`data:image/png;base64,${bytes.toString('base64')}`, 100, 'x')).toEqual(bytes);
+    expect(decodeBase64Image(bytes.toString('base64url'), 100, 'x')).toEqual(bytes);
+  });
+
+  it('refuses characters outside the alphabet instead of skipping them', () => {
+    expect(() => decodeBase64Image('iVBOR!!w0KGgo=', 100, 'images[0]')).toThrow(/images\[0\]: not valid base64/);
+  });
+
+  it('refuses a non-base64 data: URL and an empty string', () => {
+    expect(() => decodeBase64Image('data:image/png,abc', 100, 'x')).toThrow(/base64-encoded/);
+    expect(() => decodeBase64Image('  ', 100, 'x')).toThrow(/empty/);
+  });
+
+  it('refuses oversize input from its length, before decoding', () => {
+    try {
+      decodeBase64Image('A'.repeat(4000), 1000, 'x');
+      expect.unreachable();
+    } catch (error) {
+      expect(errorCodeOf(error)).toBe('IMAGE_TOO_LARGE');
+    }
+  });
+});
+
+describe('normaliseImage', () => {
+  it('passes a small supported image through byte for byte', async () => {
+    const png = await solidImage('png', 100, 50);
+    const image = await normaliseImage(png, limits, 'x');
+    expect(image.bytes).toBe(png);
+    expect(image).toMatchObject({ format: 'png', mediaType: 'image/png', width: 100, height: 50, reencoded: false });
+  });
+
+  it('downscales a 12-megapixel phone photo to 1568 px and under 3.75 MB', async () => {
+    const photo = await phonePhoto();
+    expect(photo.length).toBeGreaterThan(3_750_000); // Bedrock would refuse it as is
+    const image = await normaliseImage(photo, limits, 'x');
+    expect(image).toMatchObject({ format: 'jpeg', width: 1568, height: 1176, reencoded: true });
+    expect(image.bytes.length).toBeLessThanOrEqual(3_750_000);
+    expect(image.original).toMatchObject({ width: 4032, height: 3024, byteSize: photo.length });
+    const meta = await sharp(image.bytes).metadata();
+    expect([meta.width, meta.height]).toEqual([1568, 1176]);
+  });
+
+  it('applies EXIF orientation so the model sees the picture upright', async () => {
+    const image = await normaliseImage(await rotatedJpeg(80, 40), limits, 'x');
+    expect([image.width, image.height]).toEqual([40, 80]);
+    expect((await sharp(image.bytes).metadata()).orientation ?? 1).toBe(1);
+  });
+
+  it('sends the first frame of a GIF that needs resizing as PNG', async () => {
+    const image = await normaliseImage(await solidImage('gif', 2000, 100), limits, 'x');
+    expect(image).toMatchObject({ format: 'png', mediaType: 'image/png', width: 1568 });
+  });
+
+  it('refuses formats Bedrock does not take, naming what the file is', async () => {
+    await expect(normaliseImage(bmpImage(), limits, 'images[0]')).rejects.toThrow(/images\[0\]: the file is a BMP image/);
+    expect(await codeOf(normaliseImage(bmpImage(), limits, 'x'))).toBe('IMAGE_UNSUPPORTED');
+    expect(await codeOf(normaliseImage(Buffer.from('hello, world'), limits, 'x'))).toBe('IMAGE_UNSUPPORTED');
+  });
+
+  it('refuses a spoofed file that only starts like a PNG', async () => {
+    expect(await codeOf(normaliseImage(spoofedPng(), limits, 'x'))).toBe('IMAGE_CORRUPT');
+  });
+
+  it('refuses a truncated JPEG instead of passing it on', async () => {
+    const jpeg = await solidImage('jpeg', 200, 200, '#808000');
+    expect(await codeOf(normaliseImage(jpeg.subarray(0, Math.floor(jpeg.length / 2)), limits, 'x'))).toBe('IMAGE_CORRUPT');
+  });
+
+  it('refuses a decompression bomb from its header, without decoding it', async () => {
+    const bomb = pngBombHeader(30_000, 30_000);
+    const before = process.memoryUsage().rss;
+    expect(await codeOf(normaliseImage(bomb, limits, 'x'))).toBe('IMAGE_TOO_LARGE');
+    // 900 megapixels decoded would take gigabytes.
+    expect(process.memoryUsage().rss - before).toBeLessThan(200_000_000);
+  });
+
+  it('refuses an input file over the byte limit', async () => {
+    const png = await solidImage('png', 100, 100);
+    expect(await codeOf(normaliseImage(png, { ...limits, maxInputBytes: 10 }, 'x'))).toBe('IMAGE_TOO_LARGE');
+  });
+});
