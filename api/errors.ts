@@ -33,6 +33,8 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   /** Bedrock rejected the request as invalid. */
   UPSTREAM_VALIDATION: 'UPSTREAM_VALIDATION',
+  /** The client went away (or aborted) before the answer was ready. */
+  CANCELLED: 'CANCELLED',
   /** Any other failure reported by Bedrock. */
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
 } as const;

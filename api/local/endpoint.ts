@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_MODEL_ID } from '../bedrock/models.js';
-import { encodeChunkEvent, encodeExceptionEvent } from './event-stream.js';
+import { encodeChunkEvent, encodeExceptionEvent, encodeRawChunk } from './event-stream.js';
 import { inspectMessagesBody, splitIntoDeltas, type MessagesBody } from './image-inspector.js';
 
 /** A reply the next request gets instead of the local model's own. */
@@ -17,7 +17,9 @@ export type ScriptedReply =
   /** Some deltas, then an exception event inside the stream. */
   | { kind: 'stream-error'; deltas: string[]; exceptionType: string; message: string }
   /** Accepts the request and never answers. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** A stream whose chunk is not a valid Anthropic event: a fault the gateway cannot explain. */
+  | { kind: 'malformed-chunk' };
 
 export type RequestOutcome = 'open' | 'completed' | 'aborted' | 'failed';
 
@@ -147,6 +149,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
 
     const reply = this.scripted.shift() ?? (await this.localModelReply(received));
     if (reply.kind === 'hang') return;
+    if (reply.kind === 'malformed-chunk') return this.sendMalformed(res, received);
     if (reply.kind === 'http-error') return this.sendError(res, received, reply.status, reply.errorType, reply.message);
     if (received.operation === 'invoke') {
       if (reply.kind === 'stream-error') return this.sendError(res, received, 500, 'InternalServerException', reply.message);
@@ -220,9 +223,15 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     );
   }
 
+  private sendMalformed(res: AnyResponse, received: ReceivedRequest) {
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+    this.settle(received, 'failed');
+    res.end(encodeRawChunk('{"type": "content_block_delta", "delta": '));
+  }
+
   private async sendStream(
     res: AnyResponse,
-    reply: Exclude<ScriptedReply, { kind: 'hang' | 'http-error' }>,
+    reply: Extract<ScriptedReply, { kind: 'text' | 'stream-error' }>,
     received: ReceivedRequest,
   ) {
     const paceMs = reply.kind === 'text' ? (reply.paceMs ?? 0) : 0;

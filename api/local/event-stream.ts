@@ -14,7 +14,12 @@ function header(value: string) {
  * base64-encoded in `bytes`.
  */
 export function encodeChunkEvent(anthropicEvent: object): Uint8Array {
-  const bytes = Buffer.from(JSON.stringify(anthropicEvent)).toString('base64');
+  return encodeRawChunk(JSON.stringify(anthropicEvent));
+}
+
+/** A chunk event carrying any text as its payload, valid JSON or not. */
+export function encodeRawChunk(payload: string): Uint8Array {
+  const bytes = Buffer.from(payload).toString('base64');
   return codec.encode({
     headers: {
       ':message-type': header('event'),

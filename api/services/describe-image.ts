@@ -288,6 +288,7 @@ export async function invokeDescription(
       images: prepared.images,
     };
   } catch (error) {
+    if (signal.aborted) throw gatewayError(ErrorCode.CANCELLED, 'The request was cancelled before Bedrock answered.');
     throw upstreamFailure(error, prepared);
   }
 }
