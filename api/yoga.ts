@@ -1,4 +1,5 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import type { GatewayContext } from './context.js';
@@ -23,9 +24,13 @@ export function createGatewayYoga({ services, graphiql }: GatewayYogaOptions): G
     graphqlEndpoint: '/graphql',
     landingPage: false,
     context: ({ request }) => ({ services, request }),
+    // The bundled GraphiQL works offline; yoga's default loads it from a CDN.
+    renderGraphiQL,
     graphiql: graphiql && {
       title: 'Bedrock vision gateway',
-      defaultTabs: [graphiql],
+      // Not in yoga's option types, but its GraphiQL passes them on as the
+      // opening query and variables (GraphiQL's initialQuery/initialVariables).
+      ...({ query: graphiql.query, variables: graphiql.variables } as object),
       subscriptionsProtocol: 'SSE',
       additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
     },

@@ -28,6 +28,8 @@ export interface ReceivedRequest {
   modelId: string;
   operation: 'invoke' | 'invoke-with-response-stream';
   httpVersion: string;
+  /** Request headers, e.g. to check the SDK's SigV4 signature scope. */
+  headers: Record<string, string | string[] | undefined>;
   body: MessagesBody;
   outcome: RequestOutcome;
   /** Resolves when the exchange ends: completed by us, or aborted by the client. */
@@ -125,6 +127,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
       modelId: decodeURIComponent(match[1]!),
       operation: match[2] as ReceivedRequest['operation'],
       httpVersion: req.httpVersion,
+      headers: { ...req.headers },
       body: {},
       outcome: 'open',
       settled: new Promise((resolve) => (settle = resolve)),

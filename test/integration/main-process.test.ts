@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLocalBedrock } from '../../api/local/endpoint.js';
+import { collect, sseSubscribe } from '../helpers/graphql.js';
+import { base64, solidImage } from '../helpers/images.js';
+
+const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { text done modelId usage { inputTokens outputTokens } } }';
+
+/** Runs api/main.ts as `npm start` would, with only the environment given (no AWS variables leak in). */
+async function startMain(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+    env: { PATH: process.env.PATH!, HOME: mkdtempSync(join(tmpdir(), 'home-')), PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (data) => (output += data));
+  child.stderr!.on('data', (data) => (output += data));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /on (http:\/\/[^ ]+)\/graphql/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`main exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output };
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('the server process', () => {
+  it('with no AWS credentials, says it runs the local model and streams its description', async () => {
+    const main = await startMain({ LOCAL_MODEL_PACE_MS: '0' });
+    children.push(main.child);
+    expect(main.output()).toMatch(/LOCAL MODE \(no AWS credentials found\).*not Claude/);
+    const variables = { input: { images: [{ base64: base64(await solidImage('png')) }] } };
+    const results = await collect(sseSubscribe(`${main.url}/graphql`, SUBSCRIPTION, variables));
+    expect(results.at(-1)!.data!.describeImage).toMatchObject({ done: true, modelId: 'local.image-inspector' });
+
+    main.child.kill('SIGTERM');
+    const [code] = await once(main.child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('with AWS credentials and AWS_ENDPOINT_URL_BEDROCK_RUNTIME, streams that endpoint\'s text exactly through the SDK', async () => {
+    const bedrock = await startLocalBedrock();
+    try {
+      const text = ['A ', 'red ', 'square', ' — ', '赤い', '四角 ', '🟥', '.'];
+      bedrock.script({ kind: 'text', deltas: text, usage: { inputTokens: 1530, outputTokens: 8 } });
+      const main = await startMain({
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        AWS_REGION: 'us-west-2',
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+      });
+      children.push(main.child);
+      expect(main.output()).toMatch(/Using Amazon Bedrock in us-west-2/);
+
+      const variables = { input: { images: [{ base64: base64(await solidImage('jpeg')) }] } };
+      const results = await collect(sseSubscribe(`${main.url}/graphql`, SUBSCRIPTION, variables));
+      const chunks = results.map((r) => r.data!.describeImage);
+      expect(chunks.map((c) => c.text).join('')).toBe(text.join(''));
+      expect(chunks.at(-1)).toMatchObject({
+        done: true,
+        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        usage: { inputTokens: 1530, outputTokens: 8 },
+      });
+      const request = bedrock.requests[0]!;
+      expect(request.modelId).toBe('anthropic.claude-3-haiku-20240307-v1:0');
+      expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/bedrock\/aws4_request/);
+      expect(bedrock.requests).toHaveLength(1);
+    } finally {
+      await bedrock.stop();
+    }
+  });
+});
