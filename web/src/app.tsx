@@ -1,0 +1,131 @@
+import { useEffect, useRef, useState } from 'react';
+import { CameraPanel } from './camera/camera-panel';
+import { useCamera } from './camera/use-camera';
+import { DEFAULT_LONG_EDGE } from './capture/downscale';
+import { FileChooser } from './capture/file-chooser';
+import { prepareFile, prepareFrame, type PreparedImage } from './capture/prepare-image';
+import { useDropAndPaste } from './capture/use-drop-and-paste';
+import { DescriptionPanel } from './describe/description-panel';
+import { ModelPicker } from './describe/model-picker';
+import { PromptPicker } from './describe/prompt-picker';
+import { PROMPT_PRESETS, promptLabel } from './describe/prompts';
+import { useModels } from './describe/use-models';
+import { useRuns, type RunOptions } from './describe/use-runs';
+import { HistoryList } from './history/history-list';
+
+const INITIAL_PRESET = PROMPT_PRESETS.find((preset) => preset.id === 'detailed') ?? PROMPT_PRESETS[0]!;
+
+export function App() {
+  const camera = useCamera();
+  const models = useModels();
+  const runs = useRuns();
+  const [modelId, setModelId] = useState<string>();
+  const [presetId, setPresetId] = useState(INITIAL_PRESET.id);
+  const [prompt, setPrompt] = useState(INITIAL_PRESET.prompt);
+  const descriptionRef = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    if (!modelId && models.defaultModelId) setModelId(models.defaultModelId);
+  }, [modelId, models.defaultModelId]);
+
+  const model = models.models.find((m) => m.id === modelId);
+  const longEdge = model?.recommendedLongEdge ?? DEFAULT_LONG_EDGE;
+
+  const options = (): RunOptions => ({
+    prompt,
+    promptLabel: promptLabel(presetId, prompt),
+    modelId,
+    modelName: model?.name ?? modelId ?? 'Default model',
+  });
+
+  // On a phone the description sits below the fold: bring it up as the run starts.
+  const revealDescription = () => {
+    const reduceMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    descriptionRef.current?.scrollIntoView?.({ block: 'nearest', behavior: reduceMotion ? 'auto' : 'smooth' });
+  };
+
+  const describe = (image: Promise<PreparedImage>) => {
+    runs.describe(image, options());
+    revealDescription();
+  };
+
+  const onImage = (file: File) => describe(prepareFile(file, longEdge));
+  const drop = useDropAndPaste(onImage);
+
+  return (
+    <>
+      <a className="skip-link" href="#description-title">
+        Skip to the description
+      </a>
+      <header className="top">
+        <div className="brand">
+          <img src="/favicon.svg" alt="" width="28" height="28" />
+          <h1>Vision</h1>
+        </div>
+        {models.models.length > 0 && (
+          <span className={`badge ${models.localMode ? 'local' : 'bedrock'}`} title={models.localMode ? 'Descriptions come from the embedded offline inspector' : undefined}>
+            {models.localMode ? 'Local mode' : 'Amazon Bedrock'}
+          </span>
+        )}
+      </header>
+
+      <main className="layout">
+        <section
+          className={`card capture-card${drop.dragging ? ' dragging' : ''}`}
+          aria-labelledby="capture-title"
+          onDragEnter={drop.onDragEnter}
+          onDragOver={drop.onDragOver}
+          onDragLeave={drop.onDragLeave}
+          onDrop={drop.onDrop}
+        >
+          <h2 id="capture-title">Capture</h2>
+          <CameraPanel
+            camera={camera}
+            busy={runs.selected?.status === 'preparing'}
+            onCapture={(video) => describe(prepareFrame(video, longEdge))}
+            alternatives={
+              <div className="alternatives">
+                <FileChooser onImage={onImage} />
+                <span className="muted small">or drop or paste an image</span>
+              </div>
+            }
+          />
+          {drop.dragging && (
+            <div className="drop-overlay" aria-hidden="true">
+              Drop the image to describe it
+            </div>
+          )}
+        </section>
+
+        <section className="card ask-card" aria-labelledby="ask-title">
+          <h2 id="ask-title">Ask</h2>
+          <PromptPicker
+            presetId={presetId}
+            prompt={prompt}
+            onChange={(id, text) => {
+              setPresetId(id);
+              setPrompt(text);
+            }}
+          />
+          <ModelPicker models={models} modelId={modelId} onChange={setModelId} />
+        </section>
+
+        <section ref={descriptionRef} className="card description-card" aria-labelledby="description-title">
+          <h2 id="description-title" tabIndex={-1}>
+            Description
+          </h2>
+          <DescriptionPanel run={runs.selected} onStop={runs.stop} onAskAgain={(run) => runs.askAgain(run, options())} />
+        </section>
+
+        <section className="card history-card" aria-labelledby="history-title">
+          <h2 id="history-title">This session</h2>
+          <HistoryList runs={runs.runs} selectedId={runs.selected?.id} onSelect={runs.select} />
+        </section>
+      </main>
+
+      <footer className="foot muted small">
+        Frames are downscaled to {longEdge} px and sent as JPEG only when you capture. Nothing is kept after you close the page.
+      </footer>
+    </>
+  );
+}
