@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_BEDROCK_MODEL_IDS, LOCAL_MODEL_ID } from './bedrock/models.js';
@@ -36,6 +36,32 @@ export interface Config {
   graphiql: boolean;
   /** Folder with the built web client served at `/`, if it exists. @default 'web/dist' (`WEB_ROOT`) */
   webRoot: string;
+  /** True when NODE_ENV=production: field suggestions are hidden. */
+  production: boolean;
+  /** Answer introspection queries. @default true (`INTROSPECTION`) */
+  introspection: boolean;
+  /** Accepted API keys; empty means the server is open. (`API_KEYS`, comma-separated, or `API_KEYS_FILE`, one per line) */
+  apiKeys: string[];
+  /** Browser origins allowed by CORS, besides same-origin. @default none (`CORS_ORIGINS`, comma-separated) */
+  corsOrigins: string[];
+  /** Largest request body (JSON or multipart) and WebSocket message. @default 25 MB (`MAX_REQUEST_BYTES`) */
+  maxRequestBytes: number;
+  limits: {
+    /** Describe requests in flight per API key. @default 4 (`KEY_MAX_CONCURRENT`) */
+    keyMaxConcurrent: number;
+    /** Describe requests per minute per API key (token bucket refill). @default 60 (`KEY_RATE_PER_MINUTE`) */
+    keyRatePerMinute: number;
+    /** Requests a key may make at once before the rate applies (bucket size). @default 10 (`KEY_RATE_BURST`) */
+    keyBurst: number;
+    /** Describe requests in flight on the whole server. @default 5000 (`MAX_CONCURRENT_STREAMS`) */
+    maxConcurrent: number;
+  };
+  /** Abort an upstream call that sends nothing for this long. @default 60 s (`BEDROCK_TIMEOUT_MS`) */
+  upstreamIdleTimeoutMs: number;
+  /** On SIGTERM, how long in-flight streams may take to finish. @default 10 s (`SHUTDOWN_GRACE_MS`) */
+  shutdownGraceMs: number;
+  /** Ping interval for WebSocket clients; a peer that misses a pong is dropped. @default 12 s (`WS_KEEPALIVE_MS`) */
+  wsKeepAliveMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -82,6 +108,17 @@ function listFrom(env: Env, key: string): string[] | undefined {
     .filter(Boolean);
 }
 
+function readApiKeys(env: Env): string[] {
+  const inline = listFrom(env, 'API_KEYS') ?? [];
+  const fromFile = env.API_KEYS_FILE
+    ? readFileSync(env.API_KEYS_FILE, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('#'))
+    : [];
+  return [...inline, ...fromFile];
+}
+
 function resolveMode(env: Env, home?: string): { mode: BedrockMode; reason: string } {
   const asked = (env.BEDROCK_MODE ?? 'auto').toLowerCase();
   if (asked === 'local') return { mode: 'local', reason: 'BEDROCK_MODE=local' };
@@ -123,5 +160,19 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
     },
     graphiql: env.GRAPHIQL !== 'false',
     webRoot: env.WEB_ROOT || 'web/dist',
+    production: env.NODE_ENV === 'production',
+    introspection: env.INTROSPECTION !== 'false',
+    apiKeys: readApiKeys(env),
+    corsOrigins: listFrom(env, 'CORS_ORIGINS') ?? [],
+    maxRequestBytes: intFrom(env, 'MAX_REQUEST_BYTES', 25_000_000),
+    limits: {
+      keyMaxConcurrent: intFrom(env, 'KEY_MAX_CONCURRENT', 4),
+      keyRatePerMinute: intFrom(env, 'KEY_RATE_PER_MINUTE', 60),
+      keyBurst: intFrom(env, 'KEY_RATE_BURST', 10),
+      maxConcurrent: intFrom(env, 'MAX_CONCURRENT_STREAMS', 5000),
+    },
+    upstreamIdleTimeoutMs: intFrom(env, 'BEDROCK_TIMEOUT_MS', 60_000),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    wsKeepAliveMs: intFrom(env, 'WS_KEEPALIVE_MS', 12_000),
   };
 }

@@ -33,6 +33,12 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   /** Bedrock rejected the request as invalid. */
   UPSTREAM_VALIDATION: 'UPSTREAM_VALIDATION',
+  /** A per-key or server-wide limit refused the request before any upstream call. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The server is draining for shutdown and takes no new requests. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** No valid API key was given. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** The client went away (or aborted) before the answer was ready. */
   CANCELLED: 'CANCELLED',
   /** Any other failure reported by Bedrock. */
@@ -53,4 +59,14 @@ export function gatewayError(
 export function errorCodeOf(error: unknown): string | undefined {
   const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
   return typeof extensions?.code === 'string' ? extensions.code : undefined;
+}
+
+/** 401 with a Bearer challenge: no or a wrong API key. */
+export function unauthenticated(message: string): GraphQLError {
+  return createGraphQLError(message, {
+    extensions: {
+      code: ErrorCode.UNAUTHENTICATED,
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="bedrock-vision-gateway"' } },
+    },
+  });
 }

@@ -2,10 +2,10 @@ import pino from 'pino';
 import { loadConfig } from './config.js';
 import { createServer } from './server.js';
 
-const logger = pino({ name: 'bedrock-vision-gateway' });
+const logger = pino({ name: 'bedrock-vision-gateway', level: process.env.LOG_LEVEL || 'info' });
 
 const config = loadConfig();
-const server = await createServer(config);
+const server = await createServer(config, { logger });
 await server.start();
 
 if (server.localBedrock) {
@@ -24,11 +24,22 @@ if (server.localBedrock) {
   }
   logger.info({ bedrockMode: 'aws', region, reason: config.bedrockModeReason, models: config.allowedModelIds }, `Using Amazon Bedrock in ${region}`);
 }
+if (config.apiKeys.length === 0) {
+  logger.warn('OPEN ACCESS: no API_KEYS configured, so anyone who can reach this port can spend your Bedrock budget.');
+} else {
+  logger.info({ keys: config.apiKeys.length }, 'API keys required (Authorization: Bearer <key>)');
+}
 logger.info(`GraphQL (HTTP, SSE, WebSocket) and GraphiQL on ${server.url}/graphql`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    void server.stop().then(() => process.exit(0));
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    void server.shutdown(config.shutdownGraceMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   });
 }

@@ -1,8 +1,13 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
+import { createFetch } from '@whatwg-node/fetch';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { ANONYMOUS, type ApiKeys, type Caller } from './auth.js';
 import type { GatewayContext } from './context.js';
+import { unauthenticated } from './errors.js';
+import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
 import type { DescribeImageDeps } from './services/describe-image.js';
 
@@ -13,30 +18,87 @@ export interface GatewayYogaOptions {
   services: DescribeImageDeps;
   /** GraphiQL's opening tab, or false to turn GraphiQL off. */
   graphiql: false | { query: string; variables: string };
+  apiKeys: ApiKeys;
+  /** Cross-origin browser origins allowed; none means same-origin only. */
+  corsOrigins: string[];
+  /** Largest JSON body and largest multipart request. */
+  maxRequestBytes: number;
+  /** Largest uploaded file. */
+  maxFileBytes: number;
+  /** Hide field suggestions ("did you mean...") that reveal the schema. */
+  production: boolean;
+  introspection: boolean;
+  /** Extra plugins (logging, metrics). */
+  plugins?: Plugin<GatewayContext>[];
 }
 
-export type GatewayYoga = YogaServerInstance<Record<string, never>, GatewayContext>;
+/** What the graphql-ws adapter passes in; plain HTTP requests have neither. */
+interface InitialContext {
+  caller?: Caller;
+}
+
+export type GatewayYoga = YogaServerInstance<InitialContext, GatewayContext>;
+
+/**
+ * Refuses HTTP and SSE requests without a valid API key before their body is
+ * parsed; WebSockets are checked at connection_init (server.ts).
+ */
+function useApiKeys(apiKeys: ApiKeys, callers: WeakMap<Request, Caller>): Plugin {
+  return {
+    onRequestParse({ request }) {
+      const caller = apiKeys.identify(request.headers.get('authorization'));
+      if (!caller) throw unauthenticated('Send a valid API key as "Authorization: Bearer <key>".');
+      callers.set(request, caller);
+    },
+  };
+}
 
 /** The GraphQL app: schema, context and plugins. It never listens; server.ts does. */
-export function createGatewayYoga({ services, graphiql }: GatewayYogaOptions): GatewayYoga {
-  return createYoga<Record<string, never>, GatewayContext>({
+export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
+  const callers = new WeakMap<Request, Caller>();
+  return createYoga<InitialContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request }) => ({ services, request }),
+    context: ({ request, caller }) => ({
+      services: options.services,
+      request,
+      caller: caller ?? callers.get(request) ?? ANONYMOUS,
+    }),
+    // Same-origin needs no CORS headers; yoga's default would reflect any origin.
+    cors: options.corsOrigins.length > 0 ? { origin: options.corsOrigins, credentials: true } : false,
+    maxRequestBodySize: options.maxRequestBytes,
+    // Multipart limits apply while the body streams in, before it is all read.
+    fetchAPI: createFetch({
+      formDataLimits: { fileSize: options.maxFileBytes, files: 1, fields: 8, fieldSize: 100_000, parts: 10 },
+    }),
+    batching: false,
     // The bundled GraphiQL works offline; yoga's default loads it from a CDN.
     renderGraphiQL,
-    graphiql: graphiql && {
+    graphiql: options.graphiql && {
       title: 'Bedrock vision gateway',
       // Not in yoga's option types, but its GraphiQL passes them on as the
       // opening query and variables (GraphiQL's initialQuery/initialVariables).
-      ...({ query: graphiql.query, variables: graphiql.variables } as object),
+      ...({ query: options.graphiql.query, variables: options.graphiql.variables } as object),
       subscriptionsProtocol: 'SSE',
       additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
     },
-    // Multipart and other "simple" requests skip the browser's CORS preflight,
-    // so they must carry a custom header (yoga's CSRF guidance).
-    plugins: [useCSRFPrevention({ requestHeaders: CSRF_HEADERS }), useVariableErrorCodes()],
+    plugins: [
+      // Multipart and other "simple" requests skip the browser's CORS preflight,
+      // so they must carry a custom header (yoga's CSRF guidance).
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      useApiKeys(options.apiKeys, callers),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 8 },
+        maxAliases: { n: 4 },
+        maxDirectives: { n: 10 },
+        maxTokens: { n: 1000 },
+        costLimit: { maxCost: 5000 },
+        blockFieldSuggestion: { enabled: options.production },
+      }),
+      ...(options.introspection ? [] : [useDisableIntrospection()]),
+      useVariableErrorCodes(),
+      ...(options.plugins ?? []),
+    ],
   });
 }
-

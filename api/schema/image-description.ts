@@ -1,7 +1,5 @@
+import { describeOnce, openDescriptionStream } from '../services/describe-requests.js';
 import {
-  describeImageEvents,
-  invokeDescription,
-  prepareDescription,
   type DescriptionChunk,
   type DescriptionEvent,
   type SentImage,
@@ -95,8 +93,7 @@ builder.subscriptionField('describeImage', (t) =>
     type: DescriptionChunkRef,
     description: 'Streams a description of the images, one chunk per model text delta.',
     args: { input: t.arg({ type: DescribeImageInput, required: true }) },
-    subscribe: async (_root, { input }, { services }) =>
-      describeImageEvents(await prepareDescription(input, services), services.bedrock),
+    subscribe: (_root, { input }, { services, caller }) => openDescriptionStream(input, services, caller),
     resolve: (event: DescriptionEvent) => {
       if ('error' in event) throw event.error;
       return event;
@@ -109,7 +106,7 @@ builder.mutationField('describeImage', (t) =>
     type: DescriptionRef,
     description: 'Describes the images and returns the whole answer at once.',
     args: { input: t.arg({ type: DescribeImageInput, required: true }) },
-    resolve: async (_root, { input }, { services, request }) =>
-      invokeDescription(await prepareDescription(input, services), services.bedrock, request?.signal ?? new AbortController().signal),
+    resolve: (_root, { input }, { services, caller, request }) =>
+      describeOnce(input, services, caller, request?.signal ?? new AbortController().signal),
   }),
 );

@@ -5,6 +5,7 @@ import {
   type BedrockRuntimeClient,
 } from '@aws-sdk/client-bedrock-runtime';
 import { mapBedrockError } from '../bedrock/errors.js';
+import { idleTimeout } from '../bedrock/idle-timeout.js';
 import { modelInfo, type VisionModelInfo } from '../bedrock/models.js';
 import { buildMessagesBody } from '../bedrock/request-body.js';
 import { decodeAnthropicMessage, decodeAnthropicStream, type TokenUsage } from '../bedrock/response-stream.js';
@@ -13,6 +14,8 @@ import { ErrorCode, gatewayError } from '../errors.js';
 import { decodeBase64Image, formatBytes } from '../images/decode-base64.js';
 import { normaliseImage, type NormalisedImage } from '../images/normalise.js';
 import type { UploadStore } from '../images/upload-store.js';
+import type { Telemetry } from '../telemetry.js';
+import type { Admission } from './admission.js';
 
 export const DEFAULT_PROMPT =
   'Describe this image in detail: the main subject, the setting, notable objects, colours and any visible text.';
@@ -47,6 +50,11 @@ export interface DescribeImageDeps {
   bedrockMode: 'local' | 'aws';
   maxInputImageBytes: number;
   maxInputPixels: number;
+  /** Gate for every describe request: limits and shutdown. */
+  admission: Admission;
+  /** Abort an upstream call that sends nothing for this long; 0 = never. */
+  upstreamIdleTimeoutMs: number;
+  telemetry: Telemetry;
 }
 
 /** What was sent for one image, reported back so a user sees what the model saw. */
@@ -209,7 +217,13 @@ export async function prepareDescription(input: DescribeImageInput, deps: Descri
   return { id: randomUUID(), model, body, images: images.map(sentImage) };
 }
 
-function upstreamFailure(error: unknown, prepared: PreparedDescription): unknown {
+function upstreamFailure(error: unknown, prepared: PreparedDescription, timedOut: boolean): unknown {
+  if (timedOut) {
+    return gatewayError(
+      ErrorCode.UPSTREAM_TIMEOUT,
+      `Bedrock sent nothing for too long while running ${prepared.model.id}; the call was aborted. Try again.`,
+    );
+  }
   return mapBedrockError(error, prepared.model.id) ?? error;
 }
 
@@ -222,7 +236,9 @@ export async function* streamDescription(
   prepared: PreparedDescription,
   bedrock: BedrockRuntimeClient,
   signal: AbortSignal,
+  idleTimeoutMs = 0,
 ): AsyncGenerator<DescriptionChunk> {
+  const upstream = idleTimeout(signal, idleTimeoutMs);
   const started = performance.now();
   let firstTokenMs: number | null = null;
   let index = 0;
@@ -234,10 +250,11 @@ export async function* streamDescription(
         accept: 'application/json',
         body: prepared.body,
       }),
-      { abortSignal: signal },
+      { abortSignal: upstream.signal },
     );
     if (!response.body) throw gatewayError(ErrorCode.UPSTREAM_ERROR, 'Bedrock returned no response stream.');
     for await (const event of decodeAnthropicStream(response.body)) {
+      upstream.touch();
       if (event.type === 'text') {
         firstTokenMs ??= Math.round(performance.now() - started);
         yield { id: prepared.id, index: index++, text: event.text, done: false };
@@ -258,7 +275,9 @@ export async function* streamDescription(
     }
   } catch (error) {
     if (signal.aborted) return;
-    throw upstreamFailure(error, prepared);
+    throw upstreamFailure(error, prepared, upstream.timedOut);
+  } finally {
+    upstream.dispose();
   }
 }
 
@@ -267,7 +286,9 @@ export async function invokeDescription(
   prepared: PreparedDescription,
   bedrock: BedrockRuntimeClient,
   signal: AbortSignal,
+  idleTimeoutMs = 0,
 ): Promise<Description> {
+  const upstream = idleTimeout(signal, idleTimeoutMs);
   const started = performance.now();
   try {
     const response = await bedrock.send(
@@ -277,7 +298,7 @@ export async function invokeDescription(
         accept: 'application/json',
         body: prepared.body,
       }),
-      { abortSignal: signal },
+      { abortSignal: upstream.signal },
     );
     const message = decodeAnthropicMessage(response.body);
     return {
@@ -289,7 +310,9 @@ export async function invokeDescription(
     };
   } catch (error) {
     if (signal.aborted) throw gatewayError(ErrorCode.CANCELLED, 'The request was cancelled before Bedrock answered.');
-    throw upstreamFailure(error, prepared);
+    throw upstreamFailure(error, prepared, upstream.timedOut);
+  } finally {
+    upstream.dispose();
   }
 }
 
@@ -303,12 +326,16 @@ export type DescriptionEvent = DescriptionChunk | { error: unknown };
  * A failure mid-stream becomes the last event instead of a throw, so it ends
  * only this subscription, after the text already delivered.
  */
-export function describeImageEvents(prepared: PreparedDescription, bedrock: BedrockRuntimeClient): AsyncIterable<DescriptionEvent> {
+export function describeImageEvents(
+  prepared: PreparedDescription,
+  bedrock: BedrockRuntimeClient,
+  idleTimeoutMs = 0,
+): AsyncIterable<DescriptionEvent> {
   return new Repeater<DescriptionEvent>(async (push, stop) => {
     const controller = new AbortController();
     void stop.then(() => controller.abort());
     try {
-      for await (const chunk of streamDescription(prepared, bedrock, controller.signal)) {
+      for await (const chunk of streamDescription(prepared, bedrock, controller.signal, idleTimeoutMs)) {
         await push(chunk);
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../api/config.js';
 import { createServer, type GatewayServer } from '../../api/server.js';
 
@@ -9,9 +10,10 @@ import { createServer, type GatewayServer } from '../../api/server.js';
 export async function startGateway(
   env: Record<string, string> = {},
   bedrockClientConfig?: BedrockRuntimeClientConfig,
+  options: { logger?: Logger } = {},
 ): Promise<GatewayServer & { config: Config; graphqlUrl: string; wsUrl: string }> {
   const config = loadConfig({ BEDROCK_MODE: 'local', LOCAL_MODEL_PACE_MS: '0', HOST: '127.0.0.1', PORT: '0', ...env });
-  const server = await createServer(config, { bedrockClientConfig });
+  const server = await createServer(config, { bedrockClientConfig, logger: options.logger });
   await server.start();
   return Object.assign(server, {
     config,
