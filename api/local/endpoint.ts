@@ -18,8 +18,8 @@ export type ScriptedReply =
   | { kind: 'stream-error'; deltas: string[]; exceptionType: string; message: string }
   /** Accepts the request and never answers. */
   | { kind: 'hang' }
-  /** A stream whose chunk is not a valid Anthropic event: a fault the gateway cannot explain. */
-  | { kind: 'malformed-chunk' };
+  /** A reply that is not valid JSON (a chunk, or the invoke body): a fault the gateway cannot explain. */
+  | { kind: 'malformed-chunk'; payload?: string };
 
 export type RequestOutcome = 'open' | 'completed' | 'aborted' | 'failed';
 
@@ -152,7 +152,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
 
     const reply = this.scripted.shift() ?? (await this.localModelReply(received));
     if (reply.kind === 'hang') return;
-    if (reply.kind === 'malformed-chunk') return this.sendMalformed(res, received);
+    if (reply.kind === 'malformed-chunk') return this.sendMalformed(res, received, reply.payload);
     if (reply.kind === 'http-error') return this.sendError(res, received, reply.status, reply.errorType, reply.message);
     if (received.operation === 'invoke') {
       if (reply.kind === 'stream-error') return this.sendError(res, received, 500, 'InternalServerException', reply.message);
@@ -226,10 +226,11 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     );
   }
 
-  private sendMalformed(res: AnyResponse, received: ReceivedRequest) {
-    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+  private sendMalformed(res: AnyResponse, received: ReceivedRequest, payload = '{"type": "content_block_delta", "delta": ') {
+    const streaming = received.operation === 'invoke-with-response-stream';
+    res.writeHead(200, { 'content-type': streaming ? 'application/vnd.amazon.eventstream' : 'application/json' });
     this.settle(received, 'failed');
-    res.end(encodeRawChunk('{"type": "content_block_delta", "delta": '));
+    res.end(streaming ? encodeRawChunk(payload) : payload);
   }
 
   private async sendStream(
