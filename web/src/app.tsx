@@ -86,10 +86,10 @@ export function App() {
             alternatives={
               <div className="alternatives">
                 <FileChooser onImage={onImage} />
-                <span className="muted small">or drop or paste an image</span>
               </div>
             }
           />
+          <p className="muted small drop-hint">You can also drop an image here, or paste one anywhere on the page.</p>
           {drop.dragging && (
             <div className="drop-overlay" aria-hidden="true">
               Drop the image to describe it

@@ -24,7 +24,7 @@ export function DescriptionPanel({ run, onStop, onAskAgain }: DescriptionPanelPr
       </div>
 
       {!run && (
-        <p className="empty">
+        <p className="empty-state">
           Point the camera at something and press <strong>Capture</strong> (or <kbd>Space</kbd>), or choose, drop or paste an
           image. The description appears here as the model writes it.
         </p>

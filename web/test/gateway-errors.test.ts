@@ -1,0 +1,46 @@
+import { CombinedError } from '@urql/core';
+import { describe, expect, it } from 'vitest';
+import { toGatewayFailure } from '../src/describe/gateway-errors';
+
+const graphQLError = (code: string | undefined, message = 'server message') =>
+  new CombinedError({ graphQLErrors: [{ message, extensions: code ? { code } : {} }] });
+
+describe('gateway error messages', () => {
+  it('tells a throttled person to try again shortly', () => {
+    expect(toGatewayFailure(graphQLError('UPSTREAM_THROTTLED'))).toEqual({
+      code: 'UPSTREAM_THROTTLED',
+      message: 'Amazon Bedrock is busy and throttled the request. Try again shortly.',
+      detail: undefined,
+    });
+  });
+
+  it('sends a person without model access to the Bedrock console', () => {
+    expect(toGatewayFailure(graphQLError('UPSTREAM_ACCESS_DENIED')).message).toMatch(/Request access .* Bedrock console/);
+  });
+
+  it('keeps the server message as detail where it names the exact problem', () => {
+    const failure = toGatewayFailure(graphQLError('IMAGE_TOO_LARGE', 'file: 31 MB is over the 30 MB limit.'));
+    expect(failure).toMatchObject({ code: 'IMAGE_TOO_LARGE', detail: 'file: 31 MB is over the 30 MB limit.' });
+  });
+
+  it('has a human message for every code the gateway documents', () => {
+    const codes = [
+      'BAD_USER_INPUT', 'IMAGE_UNSUPPORTED', 'IMAGE_CORRUPT', 'IMAGE_TOO_LARGE', 'TOO_MANY_IMAGES', 'PAYLOAD_TOO_LARGE',
+      'UPLOAD_NOT_FOUND', 'MODEL_NOT_ALLOWED', 'UPSTREAM_ACCESS_DENIED', 'UPSTREAM_THROTTLED', 'UPSTREAM_TIMEOUT',
+      'UPSTREAM_UNAVAILABLE', 'UPSTREAM_VALIDATION', 'UPSTREAM_ERROR', 'INTERNAL_SERVER_ERROR',
+    ];
+    for (const code of codes) expect(toGatewayFailure(graphQLError(code)).message, code).not.toBe('server message');
+  });
+
+  it('shows an unknown code with the server message rather than hiding it', () => {
+    expect(toGatewayFailure(graphQLError('SOMETHING_NEW', 'new thing'))).toEqual({ code: 'SOMETHING_NEW', message: 'new thing' });
+  });
+
+  it('treats an error without a code as masked and a transport failure as unreachable', () => {
+    expect(toGatewayFailure(graphQLError(undefined)).code).toBe('INTERNAL_SERVER_ERROR');
+    expect(toGatewayFailure(new CombinedError({ networkError: new Error('socket closed') }))).toMatchObject({
+      code: 'NETWORK_ERROR',
+      message: 'The server cannot be reached. Check your connection and try again.',
+    });
+  });
+});
