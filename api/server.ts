@@ -99,6 +99,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxFileBytes: config.images.maxInputBytes,
     production: config.production,
     introspection: config.introspection,
+    logger,
   });
   const serveWeb = existsSync(config.webRoot) ? sirv(config.webRoot, { single: true, etag: true }) : undefined;
 

@@ -4,6 +4,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createFetch } from '@whatwg-node/fetch';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import { ANONYMOUS, type ApiKeys, type Caller } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { unauthenticated } from './errors.js';
@@ -30,6 +31,8 @@ export interface GatewayYogaOptions {
   introspection: boolean;
   /** Extra plugins (logging, metrics). */
   plugins?: Plugin<GatewayContext>[];
+  /** Where yoga's own messages (e.g. masked errors) go. */
+  logger: Logger;
 }
 
 /** What the graphql-ws adapter passes in; plain HTTP requests have neither. */
@@ -73,6 +76,13 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       formDataLimits: { fileSize: options.maxFileBytes, files: 1, fields: 8, fieldSize: 100_000, parts: 10 },
     }),
     batching: false,
+    // Yoga's messages as structured pino logs, at the server's log level.
+    logging: {
+      debug: (...args: unknown[]) => options.logger.debug({ yoga: args }),
+      info: (...args: unknown[]) => options.logger.info({ yoga: args }),
+      warn: (...args: unknown[]) => options.logger.warn({ yoga: args }),
+      error: (...args: unknown[]) => options.logger.error({ err: args.find((a) => a instanceof Error), yoga: args.filter((a) => !(a instanceof Error)) }),
+    },
     // The bundled GraphiQL works offline; yoga's default loads it from a CDN.
     renderGraphiQL,
     graphiql: options.graphiql && {
