@@ -50,7 +50,7 @@ describe('API keys', () => {
 
   it('refuses HTTP requests without a valid key, before any upstream call', async () => {
     const before = gateway.localBedrock!.requests.length;
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'key-one' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'key-one' }] as Record<string, string>[]) {
       const response = await fetch(gateway.graphqlUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
