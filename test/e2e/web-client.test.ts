@@ -169,6 +169,29 @@ describe('web client', () => {
     }
   }, 30_000);
 
+  it('asks for the API key of a server that has them, then describes over HTTP and WebSocket with it', async () => {
+    const locked = await startGateway({ WEB_ROOT: WEB_DIST, LOCAL_MODEL_PACE_MS: '0', API_KEYS: 'test-key-1' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(locked.url);
+      const keyField = page.getByLabel('API key');
+      await keyField.fill('wrong-key');
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await expect.poll(() => page.getByText('The server did not accept that key').isVisible()).toBe(true);
+
+      await keyField.fill('test-key-1');
+      await page.getByRole('button', { name: 'Save key' }).click();
+      await expect.poll(() => page.getByText('Local mode').first().isVisible(), { timeout: 5_000 }).toBe(true);
+      await page.locator('input[type=file]').setInputFiles(join(work, 'photo.png'));
+      await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toMatch(/^Done in/);
+      expect(locked.localBedrock!.requests.at(-1)?.outcome).toBe('completed');
+    } finally {
+      await context.close();
+      await locked.stop();
+    }
+  }, 30_000);
+
   it('explains a refused camera permission and still offers a file', async () => {
     const context = await browser.newContext();
     await context.addInitScript(() => {

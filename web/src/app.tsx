@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { ApiKeyForm } from './auth/api-key-form';
+import { getApiKey, onApiKeyChange, setApiKey } from './auth/api-key';
 import { CameraPanel } from './camera/camera-panel';
 import { useCamera } from './camera/use-camera';
 import { DEFAULT_LONG_EDGE } from './capture/downscale';
@@ -23,6 +25,9 @@ export function App() {
   const [presetId, setPresetId] = useState(INITIAL_PRESET.id);
   const [prompt, setPrompt] = useState(INITIAL_PRESET.prompt);
   const descriptionRef = useRef<HTMLElement>(null);
+  const [apiKey, setApiKeyState] = useState(getApiKey);
+
+  useEffect(() => onApiKeyChange(setApiKeyState), []);
 
   useEffect(() => {
     if (!modelId && models.defaultModelId) setModelId(models.defaultModelId);
@@ -50,6 +55,7 @@ export function App() {
   };
 
   const onImage = (file: File) => describe(prepareFile(file, longEdge));
+  const needsKey = models.failure?.code === 'UNAUTHENTICATED' || runs.selected?.failure?.code === 'UNAUTHENTICATED';
   const drop = useDropAndPaste(onImage);
 
   return (
@@ -107,7 +113,16 @@ export function App() {
               setPrompt(text);
             }}
           />
-          <ModelPicker models={models} modelId={modelId} onChange={setModelId} />
+          {needsKey && (
+            <ApiKeyForm
+              rejected={Boolean(apiKey)}
+              onSave={(key) => {
+                setApiKey(key);
+                models.retry();
+              }}
+            />
+          )}
+          {!(needsKey && models.failure) && <ModelPicker models={models} modelId={modelId} onChange={setModelId} />}
         </section>
 
         <section ref={descriptionRef} className="card description-card" aria-labelledby="description-title">
@@ -124,7 +139,14 @@ export function App() {
       </main>
 
       <footer className="foot muted small">
-        Frames are downscaled to {longEdge} px and sent as JPEG only when you capture. Nothing is kept after you close the page.
+        <p>
+          Frames are downscaled to {longEdge} px and sent as JPEG only when you capture. Nothing is kept after you close the page.
+        </p>
+        {apiKey && (
+          <button type="button" className="button ghost small" onClick={() => setApiKey(undefined)}>
+            Forget the API key
+          </button>
+        )}
       </footer>
     </>
   );

@@ -1,5 +1,6 @@
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient } from 'graphql-ws/client';
+import { authorization, onApiKeyChange } from './auth/api-key';
 
 /** The gateway serves GraphQL on the page's own origin (and Vite proxies it in dev). */
 const GRAPHQL_PATH = '/graphql';
@@ -15,7 +16,18 @@ function webSocketUrl(location: Location): string {
  * the server abort the upstream Bedrock call.
  */
 export function createGatewayClient(location: Location = window.location): Client {
-  const ws = createWsClient({ url: webSocketUrl(location), lazy: true, retryAttempts: 3 });
+  const ws = createWsClient({
+    url: webSocketUrl(location),
+    lazy: true,
+    retryAttempts: 3,
+    connectionParams: () => {
+      const value = authorization();
+      return value ? { authorization: value } : {};
+    },
+  });
+  // The key is checked once per socket (connection_init): a new key needs a new socket.
+  onApiKeyChange(() => ws.terminate());
+
   return new Client({
     url: GRAPHQL_PATH,
     exchanges: [
@@ -32,9 +44,14 @@ export function createGatewayClient(location: Location = window.location): Clien
       }),
       fetchExchange,
     ],
-    // Multipart uploads are "simple" requests that skip CORS preflight, so yoga's
-    // CSRF prevention rejects them without this header:
-    // https://the-guild.dev/graphql/yoga-server/docs/features/csrf-prevention
-    fetchOptions: { headers: { 'x-graphql-yoga-csrf': '1' } },
+    fetchOptions: () => {
+      // Multipart uploads are "simple" requests that skip CORS preflight, so yoga's
+      // CSRF prevention rejects them without this header:
+      // https://the-guild.dev/graphql/yoga-server/docs/features/csrf-prevention
+      const headers: Record<string, string> = { 'x-graphql-yoga-csrf': '1' };
+      const value = authorization();
+      if (value) headers.authorization = value;
+      return { headers };
+    },
   });
 }

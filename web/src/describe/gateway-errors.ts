@@ -29,9 +29,16 @@ const MESSAGES: Record<string, { message: string; showDetail?: boolean }> = {
   UPSTREAM_UNAVAILABLE: { message: 'The model is unavailable right now. Try again in a minute, or pick another model.' },
   UPSTREAM_VALIDATION: { message: 'Amazon Bedrock rejected the request.', showDetail: true },
   UPSTREAM_ERROR: { message: 'Amazon Bedrock reported an error. Try again.' },
+  RATE_LIMITED: { message: 'The server is busy with other descriptions. Try again shortly.' },
+  SHUTTING_DOWN: { message: 'The server is restarting. Try again in a moment.' },
+  UNAUTHENTICATED: { message: 'This server needs an API key. Enter it under “Ask”, then try again.' },
+  CANCELLED: { message: 'The request was cancelled before the answer was ready.' },
   INTERNAL_SERVER_ERROR: { message: 'Something went wrong on the server. Try again.' },
   NETWORK_ERROR: { message: 'The server cannot be reached. Check your connection and try again.' },
 };
+
+/** graphql-ws `CloseCode.Forbidden`. */
+const FORBIDDEN_CLOSE_CODE = 4403;
 
 export interface ErrorLike {
   graphQLErrors?: readonly { message: string; extensions?: Record<string, unknown> }[];
@@ -48,7 +55,12 @@ export function toGatewayFailure(error: ErrorLike): GatewayFailure {
     if (!known) return { code, message: first.message };
     return { code, message: known.message, detail: known.showDetail ? first.message : undefined };
   }
-  if (error.networkError) return { code: 'NETWORK_ERROR', message: MESSAGES.NETWORK_ERROR!.message };
+  if (error.networkError) {
+    // graphql-ws closes with 4403 Forbidden when the server refuses connection_init (no or a wrong API key).
+    const closeCode = (error.networkError as { code?: unknown }).code;
+    if (closeCode === FORBIDDEN_CLOSE_CODE) return { code: 'UNAUTHENTICATED', message: MESSAGES.UNAUTHENTICATED!.message };
+    return { code: 'NETWORK_ERROR', message: MESSAGES.NETWORK_ERROR!.message };
+  }
   return { code: 'CLIENT_ERROR', message: error.message ?? 'Something went wrong.' };
 }
 
