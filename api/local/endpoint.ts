@@ -72,7 +72,9 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     super();
     this.paceMs = options.paceMs ?? 0;
     // Both protocols on one port: an HTTP/2 client opens with "PRI * HTTP/2.0".
-    this.tcp = net.createServer((socket) => {
+    // noDelay: each event-stream frame is small and must leave at once (Nagle
+    // plus delayed ACKs would hold frames back ~40 ms).
+    this.tcp = net.createServer({ noDelay: true }, (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       socket.once('data', (first) => {
