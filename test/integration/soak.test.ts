@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScriptedReply } from '../../api/local/endpoint.js';
 import { startGateway } from '../helpers/gateway.js';
 import { sseSubscribe } from '../helpers/graphql.js';
 import { base64, solidImage } from '../helpers/images.js';
@@ -64,10 +65,10 @@ async function fail() {
 describe('1,000 streamed calls that complete, abort and fail', () => {
   it('leave sockets, HTTP/2 sessions and heap where they started', async () => {
     const upstream = gateway.localBedrock!;
-    const rounds = [
-      { count: 400, reply: { kind: 'text', deltas: ['a ', 'b ', 'c'] } as const, run: complete },
-      { count: 300, reply: { kind: 'text', deltas: Array(200).fill('x '), paceMs: 10 } as const, run: abortAfterFirstChunk },
-      { count: 300, reply: { kind: 'stream-error', deltas: ['x '], exceptionType: 'modelStreamErrorException', message: 'e' } as const, run: fail },
+    const rounds: { count: number; reply: ScriptedReply; run: () => Promise<void> }[] = [
+      { count: 400, reply: { kind: 'text', deltas: ['a ', 'b ', 'c'] }, run: complete },
+      { count: 300, reply: { kind: 'text', deltas: Array(200).fill('x '), paceMs: 10 }, run: abortAfterFirstChunk },
+      { count: 300, reply: { kind: 'stream-error', deltas: ['x '], exceptionType: 'modelStreamErrorException', message: 'e' }, run: fail },
     ];
     // Warm-up: one round of each at full concurrency, so pools and caches exist before the baseline.
     for (const round of rounds) {
