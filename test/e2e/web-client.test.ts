@@ -77,7 +77,7 @@ describe('web client', () => {
       const stats = await page.getByRole('definition').allTextContents();
       expect(stats[0]).toBe('Finished');
       expect(stats[1]).toMatch(/^\d[\d,]* in · \d+ out$/);
-      expect(stats[2]).toMatch(/ms|s$/);
+      expect(stats[2]).toMatch(/^(\d+ ms|\d+\.\d s)$/);
       expect(await page.getByText(/^Sent \d+(\.\d)? KB · 640 × 480 JPEG$/).isVisible()).toBe(true);
 
       const [request] = gateway.localBedrock!.requests.slice(requestsBefore);
@@ -175,7 +175,7 @@ describe('web client', () => {
     const page = await context.newPage();
     try {
       await page.goto(locked.url);
-      const keyField = page.getByLabel('API key');
+      const keyField = page.getByLabel('API key', { exact: true });
       await keyField.fill('wrong-key');
       await page.getByRole('button', { name: 'Save key' }).click();
       await expect.poll(() => page.getByText('The server did not accept that key').isVisible()).toBe(true);

@@ -75,6 +75,19 @@ export function App() {
         )}
       </header>
 
+      {needsKey && (
+        <section className="banner card" aria-labelledby="key-title">
+          <h2 id="key-title">API key needed</h2>
+          <ApiKeyForm
+            rejected={Boolean(apiKey)}
+            onSave={(key) => {
+              setApiKey(key);
+              models.retry();
+            }}
+          />
+        </section>
+      )}
+
       <main className="layout">
         <section
           className={`card capture-card${drop.dragging ? ' dragging' : ''}`}
@@ -113,15 +126,6 @@ export function App() {
               setPrompt(text);
             }}
           />
-          {needsKey && (
-            <ApiKeyForm
-              rejected={Boolean(apiKey)}
-              onSave={(key) => {
-                setApiKey(key);
-                models.retry();
-              }}
-            />
-          )}
           {!(needsKey && models.failure) && <ModelPicker models={models} modelId={modelId} onChange={setModelId} />}
         </section>
 

@@ -11,7 +11,7 @@ export function ApiKeyForm({ onSave, rejected }: { onSave(key: string): void; re
   };
   return (
     <form className="api-key" onSubmit={submit}>
-      <div className="field">
+      <div className="field flush">
         <label htmlFor={id}>API key</label>
         <p id={hintId} className="hint">
           {rejected
@@ -22,6 +22,8 @@ export function ApiKeyForm({ onSave, rejected }: { onSave(key: string): void; re
           <input
             id={id}
             type="password"
+            // The page can do nothing else until a key is given.
+            autoFocus
             autoComplete="off"
             spellCheck={false}
             value={key}
