@@ -193,9 +193,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       logger.info({ inFlight: admission.active, graceMs }, 'draining: waiting for in-flight descriptions');
       await Promise.race([admission.idle(), sleep(graceMs)]);
     }
-    admission.cancelAll();
-    // Let the `complete` messages of cancelled streams reach their clients.
-    await Promise.race([admission.idle(), sleep(100)]);
+    await admission.cancelAll();
+    // graphql-ws and yoga send `complete` for the ended streams a few ticks
+    // later; let those frames go out before the sockets close.
+    await sleep(50);
     for (const client of wsServer.clients) client.close(1001, 'Server shutting down') // 1001 Going Away;
     await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -18,7 +18,7 @@ export interface AdmissionLimits {
 export interface Lease {
   release(): void;
   /** What to do if the server must end this request early (shutdown after the grace period). */
-  onCancel(cancel: () => void): void;
+  onCancel(cancel: () => Promise<unknown>): void;
 }
 
 interface Bucket {
@@ -38,7 +38,7 @@ export class Admission {
   private inFlight = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly cancellers = new Set<() => void>();
+  private readonly cancellers = new Set<() => Promise<unknown>>();
   private readonly now: () => number;
 
   constructor(private readonly limits: AdmissionLimits) {
@@ -83,7 +83,7 @@ export class Admission {
     }
     this.inFlight += 1;
     let released = false;
-    let cancel: (() => void) | undefined;
+    let cancel: (() => Promise<unknown>) | undefined;
     return {
       onCancel: (fn) => {
         cancel = fn;
@@ -105,9 +105,9 @@ export class Admission {
     this.closed = true;
   }
 
-  /** Ends every request still in flight (their upstream calls are aborted). */
-  cancelAll(): void {
-    for (const cancel of [...this.cancellers]) cancel();
+  /** Ends every request still in flight (their upstream calls are aborted); resolves when they have ended. */
+  async cancelAll(): Promise<void> {
+    await Promise.allSettled([...this.cancellers].map((cancel) => cancel()));
   }
 
   /** Resolves when nothing is in flight. */

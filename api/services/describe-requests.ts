@@ -115,7 +115,7 @@ export async function openDescriptionStream(
   );
   // At shutdown, a stream past its grace period is ended as if the client
   // unsubscribed: the upstream call is aborted and the client gets `complete`.
-  lease.onCancel(() => void events.return!());
+  lease.onCancel(() => events.return!());
   return events;
 }
 

@@ -1,39 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalBedrock } from '../../api/local/endpoint.js';
 import { collect, sseSubscribe } from '../helpers/graphql.js';
 import { base64, solidImage } from '../helpers/images.js';
+import { startMain } from '../helpers/main-process.js';
 
 const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { text done modelId usage { inputTokens outputTokens } } }';
-
-/** Runs api/main.ts as `npm start` would, with only the environment given (no AWS variables leak in). */
-async function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-    env: { PATH: process.env.PATH!, HOME: mkdtempSync(join(tmpdir(), 'home-')), PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (data) => (output += data));
-  child.stderr!.on('data', (data) => (output += data));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /on (http:\/\/[^ ]+)\/graphql/.exec(output);
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      reject(new Error(`main exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url, output: () => output };
-}
 
 const children: ChildProcess[] = [];
 afterEach(() => {
