@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway } from '../helpers/gateway.js';
 import { launchChromium } from './chromium.js';
 import { CAMERA_FRAME, writeCameraY4m, writeLargePng } from './fixtures.js';
@@ -14,17 +14,27 @@ const PACE_MS = 20;
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 let browser: Browser;
 let work: string;
+let setupError: unknown;
 
 beforeAll(async () => {
-  ensureWebBuild();
-  work = await mkdtemp(join(tmpdir(), 'web-e2e-'));
-  await mkdir(ARTIFACTS, { recursive: true });
-  const y4m = join(work, 'camera.y4m');
-  await writeCameraY4m(y4m);
-  await writeLargePng(join(work, 'photo.png'), 3000, 2000);
-  gateway = await startGateway({ WEB_ROOT: WEB_DIST, LOCAL_MODEL_PACE_MS: String(PACE_MS) });
-  browser = await launchChromium(y4m);
+  try {
+    ensureWebBuild();
+    work = await mkdtemp(join(tmpdir(), 'web-e2e-'));
+    await mkdir(ARTIFACTS, { recursive: true });
+    const y4m = join(work, 'camera.y4m');
+    await writeCameraY4m(y4m);
+    await writeLargePng(join(work, 'photo.png'), 3000, 2000);
+    gateway = await startGateway({ WEB_ROOT: WEB_DIST, LOCAL_MODEL_PACE_MS: String(PACE_MS) });
+    browser = await launchChromium(y4m);
+  } catch (error) {
+    setupError = error;
+  }
 }, 60_000);
+
+// Every test fails with the setup's reason (e.g. how to install Chromium) rather than being skipped.
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
 
 afterAll(async () => {
   await browser?.close();
