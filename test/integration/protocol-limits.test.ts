@@ -106,6 +106,21 @@ describe('query limits (graphql-armor) and production switches', () => {
     expect(result.errors?.[0]?.message).toMatch(/token/i);
   });
 
+  it('refuses batched requests', async () => {
+    const response = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ serverInfo { bedrockMode } }' }, { query: '{ serverInfo { bedrockMode } }' }]),
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('refuses a deeply nested query', async () => {
+    const query = '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }';
+    const result = await postGraphQL(gateway.graphqlUrl, query);
+    expect(result.errors?.[0]?.message).toMatch(/depth/i);
+  });
+
   it('hides field suggestions in production', async () => {
     const result = await postGraphQL(gateway.graphqlUrl, '{ modles { id } }');
     expect(result.errors?.[0]?.message).toBeDefined();

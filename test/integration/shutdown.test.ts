@@ -37,7 +37,11 @@ describe('graceful shutdown on SIGTERM', () => {
   it('stops taking work, lets streams finish within the grace period, closes sockets with 1001 and exits 0', async () => {
     const short = Array.from({ length: 10 }, (_, i) => `s${i} `); // ~0.5 s: finishes within the grace period
     const long = Array.from({ length: 200 }, (_, i) => `l${i} `); // ~10 s: cut at the end of the grace period
-    bedrock.script({ kind: 'text', deltas: short, paceMs: 50 }, { kind: 'text', deltas: long, paceMs: 50 });
+    bedrock.script(
+      { kind: 'text', deltas: short, paceMs: 50 },
+      { kind: 'text', deltas: long, paceMs: 50 },
+      { kind: 'text', deltas: long, paceMs: 50 },
+    );
 
     const closeCodes: number[] = [];
     // A client that stays connected and reconnects on its own, as browsers' graphql-ws clients do.
@@ -62,6 +66,8 @@ describe('graceful shutdown on SIGTERM', () => {
     await bedrock.nextRequest();
     const longRun = run();
     await bedrock.nextRequest();
+    const sseRun = collect(sseSubscribe(`${main.url}/graphql`, SUBSCRIPTION, variables));
+    await bedrock.nextRequest();
     await expect.poll(() => shortRun.results.length > 0 && longRun.results.length > 0).toBe(true);
 
     const signalledAt = performance.now();
@@ -81,16 +87,21 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(long.join('').startsWith(longText)).toBe(true);
     expect(longText.length).toBeLessThan(long.join('').length);
 
+    // The SSE stream past the deadline ends the same way: its text so far, then `complete`.
+    const sseText = (await sseRun).map((r) => r.data?.describeImage.text ?? '').join('');
+    expect(long.join('').startsWith(sseText)).toBe(true);
+    expect(sseText.length).toBeGreaterThan(0);
+
     const [code] = await exited;
     const elapsed = performance.now() - signalledAt;
     expect(code).toBe(0);
     expect(elapsed).toBeLessThan(GRACE_MS + 2000);
     expect(closeCodes[0]).toBe(1001);
-    expect(bedrock.requests.map((r) => r.outcome)).toEqual(['completed', 'aborted']);
+    expect(bedrock.requests.map((r) => r.outcome)).toEqual(['completed', 'aborted', 'aborted']);
 
     // The client keeps trying to reconnect; completed streams are never re-subscribed, so nothing is billed twice.
     await sleep(500);
     await client.dispose();
-    expect(bedrock.requests).toHaveLength(2);
+    expect(bedrock.requests).toHaveLength(3);
   }, 20_000);
 });

@@ -48,6 +48,13 @@ describe('loadConfig', () => {
     expect(config.allowedModelIds).toEqual(['us.anthropic.x', 'a', 'b']);
   });
 
+  it('reads API keys from API_KEYS and from API_KEYS_FILE, skipping comments', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys');
+    writeFileSync(file, '# ops keys\nfile-key-1\n\n  file-key-2  \n');
+    expect(loadConfig({ API_KEYS: 'a, b', API_KEYS_FILE: file }, emptyHome).apiKeys).toEqual(['a', 'b', 'file-key-1', 'file-key-2']);
+    expect(loadConfig({}, emptyHome).apiKeys).toEqual([]);
+  });
+
   it('refuses a malformed number', () => {
     expect(() => loadConfig({ PORT: 'eighty' }, emptyHome)).toThrow(/PORT must be a whole number/);
   });
