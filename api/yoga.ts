@@ -99,6 +99,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       useApiKeys(options.apiKeys, callers),
       EnvelopArmorPlugin({
+        // The schema is shallow (depth 3); the depth cap guards future growth.
+        // Armor exempts introspection from it, so GraphiQL keeps working.
         maxDepth: { n: 8 },
         maxAliases: { n: 4 },
         maxDirectives: { n: 10 },
