@@ -241,12 +241,12 @@ describe('GraphQL over HTTP audits (graphql-http)', () => {
   });
   afterAll(() => gateway.stop());
 
-  it('passes every MUST audit', async () => {
+  it('passes every MUST and SHOULD audit', async () => {
     const audits = serverAudits({ url: gateway.graphqlUrl, fetchFn: fetch });
     const results = await Promise.all(audits.map((audit) => audit.fn()));
-    const failedMust = results.filter((r, i) => r.status !== 'ok' && audits[i]!.name.startsWith('MUST'));
+    const failedMust = results.filter((r, i) => r.status !== 'ok' && !audits[i]!.name.startsWith('MAY'));
     const passed = results.filter((r) => r.status === 'ok').length;
-    console.log(`graphql-http audits: ${passed}/${results.length} ok; failed MUST: ${failedMust.map((r) => r.name).join('; ') || 'none'}`);
+    console.log(`graphql-http audits: ${passed}/${results.length} ok; failed MUST/SHOULD: ${failedMust.map((r) => r.name).join('; ') || 'none'}`);
     expect(failedMust.map((r) => r.name)).toEqual([]);
   });
 });
