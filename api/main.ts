@@ -25,7 +25,11 @@ if (server.localBedrock) {
   logger.info({ bedrockMode: 'aws', region, reason: config.bedrockModeReason, models: config.allowedModelIds }, `Using Amazon Bedrock in ${region}`);
 }
 if (config.apiKeys.length === 0) {
-  logger.warn('OPEN ACCESS: no API_KEYS configured, so anyone who can reach this port can spend your Bedrock budget.');
+  logger.warn(
+    config.bedrockMode === 'aws'
+      ? 'OPEN ACCESS: no API_KEYS configured, so anyone who can reach this port can spend your Bedrock budget.'
+      : 'Open access: no API_KEYS configured (set them before exposing this server; see README "Deploying safely").',
+  );
 } else {
   logger.info({ keys: config.apiKeys.length }, 'API keys required (Authorization: Bearer <key>)');
 }
