@@ -100,6 +100,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     production: config.production,
     introspection: config.introspection,
     logger,
+    onUnauthenticated: () => telemetry.rejected('UNAUTHENTICATED'),
   });
   const serveWeb = existsSync(config.webRoot) ? sirv(config.webRoot, { single: true, etag: true }) : undefined;
 

@@ -33,6 +33,8 @@ export interface GatewayYogaOptions {
   plugins?: Plugin<GatewayContext>[];
   /** Where yoga's own messages (e.g. masked errors) go. */
   logger: Logger;
+  /** Called for each request refused for a missing or wrong API key (for metrics). */
+  onUnauthenticated?: () => void;
 }
 
 /** What the graphql-ws adapter passes in; plain HTTP requests have neither. */
@@ -46,11 +48,14 @@ export type GatewayYoga = YogaServerInstance<InitialContext, GatewayContext>;
  * Refuses HTTP and SSE requests without a valid API key before their body is
  * parsed; WebSockets are checked at connection_init (server.ts).
  */
-function useApiKeys(apiKeys: ApiKeys, callers: WeakMap<Request, Caller>): Plugin {
+function useApiKeys(apiKeys: ApiKeys, callers: WeakMap<Request, Caller>, onRefused?: () => void): Plugin {
   return {
     onRequestParse({ request }) {
       const caller = apiKeys.identify(request.headers.get('authorization'));
-      if (!caller) throw unauthenticated('Send a valid API key as "Authorization: Bearer <key>".');
+      if (!caller) {
+        onRefused?.();
+        throw unauthenticated('Send a valid API key as "Authorization: Bearer <key>".');
+      }
       callers.set(request, caller);
     },
   };
@@ -97,7 +102,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       // Multipart and other "simple" requests skip the browser's CORS preflight,
       // so they must carry a custom header (yoga's CSRF guidance).
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
-      useApiKeys(options.apiKeys, callers),
+      useApiKeys(options.apiKeys, callers, options.onUnauthenticated),
       EnvelopArmorPlugin({
         // The schema is shallow (depth 3); the depth cap guards future growth.
         // Armor exempts introspection from it, so GraphiQL keeps working.

@@ -62,6 +62,8 @@ describe('API keys', () => {
       expect(body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     }
     expect(gateway.localBedrock!.requests.length).toBe(before);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^gateway_rejected_total\{reason="UNAUTHENTICATED"\} 3$/m);
   });
 
   it('accepts a valid key over HTTP', async () => {
