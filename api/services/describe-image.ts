@@ -8,8 +8,13 @@ import { mapBedrockError } from '../bedrock/errors.js';
 import { idleTimeout } from '../bedrock/idle-timeout.js';
 import { modelInfo, type VisionModelInfo } from '../bedrock/models.js';
 import { buildMessagesBody } from '../bedrock/request-body.js';
-import { decodeAnthropicMessage, decodeAnthropicStream, type TokenUsage } from '../bedrock/response-stream.js';
-import { Repeater } from 'graphql-yoga';
+import {
+  AnthropicStreamDecoder,
+  decodeAnthropicMessage,
+  readBody,
+  takeEventStreamBody,
+  type TokenUsage,
+} from '../bedrock/response-stream.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { decodeBase64Image, formatBytes } from '../images/decode-base64.js';
 import { normaliseImage, type NormalisedImage } from '../images/normalise.js';
@@ -227,54 +232,58 @@ function upstreamFailure(error: unknown, prepared: PreparedDescription, timedOut
   return mapBedrockError(error, prepared.model.id) ?? error;
 }
 
+/** The last chunk of a description, before it is numbered. */
+export type DescriptionTotals = Omit<DescriptionChunk, 'index'>;
+
 /**
- * Streams one description: exactly one billed Bedrock stream, each text delta
- * passed on as it arrives, then a final chunk with stop reason and usage.
- * Aborting `signal` cancels the upstream call; the generator then ends quietly.
+ * Reads one description: exactly one billed Bedrock stream, each text delta
+ * handed to `onText` the moment it is decoded; resolves with the totals for
+ * the final chunk (stop reason, usage, timings). Aborting `signal` cancels the
+ * upstream call; it then resolves with undefined.
  */
-export async function* streamDescription(
+export async function readDescription(
   prepared: PreparedDescription,
   bedrock: BedrockRuntimeClient,
   signal: AbortSignal,
+  onText: (text: string) => void,
   idleTimeoutMs = 0,
-): AsyncGenerator<DescriptionChunk> {
+): Promise<DescriptionTotals | undefined> {
   const upstream = idleTimeout(signal, idleTimeoutMs);
   const started = performance.now();
   let firstTokenMs: number | null = null;
-  let index = 0;
+  const decoder = new AnthropicStreamDecoder((text) => {
+    firstTokenMs ??= Math.round(performance.now() - started);
+    onText(text);
+  });
   try {
-    const response = await bedrock.send(
-      new InvokeModelWithResponseStreamCommand({
-        modelId: prepared.model.id,
-        contentType: 'application/json',
-        accept: 'application/json',
-        body: prepared.body,
-      }),
-      { abortSignal: upstream.signal },
-    );
-    if (!response.body) throw gatewayError(ErrorCode.UPSTREAM_ERROR, 'Bedrock returned no response stream.');
-    for await (const event of decodeAnthropicStream(response.body)) {
+    const command = new InvokeModelWithResponseStreamCommand({
+      modelId: prepared.model.id,
+      contentType: 'application/json',
+      accept: 'application/json',
+      body: prepared.body,
+    });
+    const raw = takeEventStreamBody(command);
+    await bedrock.send(command, { abortSignal: upstream.signal });
+    if (!raw.body) throw gatewayError(ErrorCode.UPSTREAM_ERROR, 'Bedrock returned no response stream.');
+    decoder.requestId = raw.requestId;
+    await readBody(raw.body, (bytes) => {
       upstream.touch();
-      if (event.type === 'text') {
-        firstTokenMs ??= Math.round(performance.now() - started);
-        yield { id: prepared.id, index: index++, text: event.text, done: false };
-      } else {
-        yield {
-          id: prepared.id,
-          index: index++,
-          text: '',
-          done: true,
-          stopReason: event.stopReason,
-          usage: event.usage,
-          modelId: prepared.model.id,
-          latencyMs: Math.round(performance.now() - started),
-          firstTokenMs,
-          images: prepared.images,
-        };
-      }
-    }
+      decoder.write(bytes);
+    });
+    decoder.end();
+    return {
+      id: prepared.id,
+      text: '',
+      done: true,
+      stopReason: decoder.stopReason,
+      usage: decoder.usage,
+      modelId: prepared.model.id,
+      latencyMs: Math.round(performance.now() - started),
+      firstTokenMs,
+      images: prepared.images,
+    };
   } catch (error) {
-    if (signal.aborted) return;
+    if (signal.aborted) return undefined;
     throw upstreamFailure(error, prepared, upstream.timedOut);
   } finally {
     upstream.dispose();
@@ -319,28 +328,146 @@ export async function invokeDescription(
 /** An item of a subscription: a chunk, or the error that ends the stream after the chunks already sent. */
 export type DescriptionEvent = DescriptionChunk | { error: unknown };
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 /**
- * The subscription's source. It owns the AbortController of the one upstream
- * call: `return()` (client unsubscribed or went away) aborts Bedrock at once,
- * even while a `next()` is pending, which a plain async generator would not do.
- * A failure mid-stream becomes the last event instead of a throw, so it ends
- * only this subscription, after the text already delivered.
+ * The subscription's source: one upstream call, read as fast as Bedrock sends,
+ * whatever the client's pace. Deltas are merged, in order, into one chunk when
+ * they queue up (issue #5), so one GraphQL execution and one frame carry them
+ * all:
+ * - behind a slow consumer: what arrives while the last chunk is still being
+ *   sent goes out with the next one;
+ * - behind a busy event loop: a delta is handed to a waiting consumer at the
+ *   end of the loop turn it arrived in (setImmediate), so the deltas that
+ *   arrived in the same turn, which a loaded server reads many at a time,
+ *   travel together. On an idle server that turn is microseconds long.
+ * Nothing is dropped: a merged chunk just carries more text, and `index`
+ * counts the chunks actually sent. Reading eagerly is what makes merging
+ * possible: deltas left unread upstream could only come out one at a time.
+ *
+ * It owns the AbortController of the upstream call: `return()` (client
+ * unsubscribed or went away) aborts Bedrock at once, even while a `next()` is
+ * pending, which a plain async generator would not do. A failure mid-stream
+ * becomes the last event instead of a throw, so it ends only this
+ * subscription, after the text already received.
  */
+class CoalescingDescriptionStream implements AsyncIterableIterator<DescriptionEvent> {
+  private readonly controller = new AbortController();
+  /** Text received and not yet handed out. */
+  private text = '';
+  /** The final chunk's totals or the error, handed out after the text. */
+  private last: { totals: DescriptionTotals } | { error: unknown } | undefined;
+  private upstreamEnded = false;
+  private closed = false;
+  private started = false;
+  private index = 0;
+  private waiting: ((result: IteratorResult<DescriptionEvent>) => void) | undefined;
+  private wakeScheduled = false;
+
+  constructor(
+    private readonly prepared: PreparedDescription,
+    private readonly bedrock: BedrockRuntimeClient,
+    private readonly idleTimeoutMs: number,
+  ) {}
+
+  next(): Promise<IteratorResult<DescriptionEvent>> {
+    if (!this.started) {
+      // Like a generator, nothing is billed until the first next().
+      this.started = true;
+      void this.read();
+    }
+    const ready = this.take();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  return(): Promise<IteratorResult<DescriptionEvent>> {
+    this.close();
+    return Promise.resolve(DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<DescriptionEvent>> {
+    this.close();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.text = '';
+    this.last = undefined;
+    this.controller.abort();
+    this.wake();
+  }
+
+  /** Everything received so far as one result, or undefined when there is nothing yet. */
+  private take(): IteratorResult<DescriptionEvent> | undefined {
+    if (this.closed) return DONE;
+    if (this.text) {
+      const value: DescriptionChunk = { id: this.prepared.id, index: this.index++, text: this.text, done: false };
+      this.text = '';
+      return { done: false, value };
+    }
+    if (this.last) {
+      const value = 'error' in this.last ? this.last : { ...this.last.totals, index: this.index++ };
+      this.closed = true;
+      return { done: false, value };
+    }
+    if (this.upstreamEnded) {
+      this.closed = true;
+      return DONE;
+    }
+    return undefined;
+  }
+
+  private wake() {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    const result = this.take();
+    if (!result) return;
+    this.waiting = undefined;
+    waiting(result);
+  }
+
+  /** Wakes a waiting consumer at the end of this loop turn, with all that arrived in it. */
+  private wakeSoon() {
+    if (!this.waiting || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(this.wakeNow);
+  }
+
+  private readonly wakeNow = () => {
+    this.wakeScheduled = false;
+    this.wake();
+  };
+
+  private readonly onText = (text: string) => {
+    if (this.closed) return;
+    this.text += text;
+    this.wakeSoon();
+  };
+
+  private async read() {
+    try {
+      const totals = await readDescription(this.prepared, this.bedrock, this.controller.signal, this.onText, this.idleTimeoutMs);
+      if (totals && !this.closed) this.last = { totals };
+    } catch (error) {
+      if (!this.closed) this.last = { error };
+    }
+    this.upstreamEnded = true;
+    this.wakeSoon();
+  }
+}
+
+/** A subscription's source for one prepared description: see CoalescingDescriptionStream. */
 export function describeImageEvents(
   prepared: PreparedDescription,
   bedrock: BedrockRuntimeClient,
   idleTimeoutMs = 0,
-): AsyncIterable<DescriptionEvent> {
-  return new Repeater<DescriptionEvent>(async (push, stop) => {
-    const controller = new AbortController();
-    void stop.then(() => controller.abort());
-    try {
-      for await (const chunk of streamDescription(prepared, bedrock, controller.signal, idleTimeoutMs)) {
-        await push(chunk);
-      }
-    } catch (error) {
-      await push({ error });
-    }
-    stop();
-  });
+): AsyncIterableIterator<DescriptionEvent> {
+  return new CoalescingDescriptionStream(prepared, bedrock, idleTimeoutMs);
 }

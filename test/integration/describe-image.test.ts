@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INSPECTOR_PREAMBLE } from '../../api/local/image-inspector.js';
+import { INSPECTOR_PREAMBLE, splitIntoDeltas } from '../../api/local/image-inspector.js';
 import type { LocalBedrock } from '../../api/local/endpoint.js';
 import { startGateway } from '../helpers/gateway.js';
 import { collectWs, postGraphQL, sseSubscribe, wsClient, collect, type Result } from '../helpers/graphql.js';
@@ -61,12 +61,15 @@ describe('describeImage subscription', () => {
   it('streams the local model over SSE chunk by chunk, then a final chunk with stop reason and usage', async () => {
     const results = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, input()));
     const chunks = chunksOf(results);
-    expect(chunks.length).toBeGreaterThan(10);
+    // The unpaced local model sends every delta at once, so deltas that queue
+    // behind the first chunk may arrive merged (issue #5): at least the first
+    // delta alone, the rest, and the final chunk.
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
     expect(chunks.map((c) => c.index)).toEqual(chunks.map((_, i) => i));
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
     const last = chunks.at(-1)!;
     expect(last).toMatchObject({ done: true, text: '', stopReason: 'end_turn', modelId: 'local.image-inspector' });
-    expect(last.usage!.outputTokens).toBe(chunks.length - 1);
+    expect(last.usage!.outputTokens).toBe(splitIntoDeltas(textOf(results)).length);
     expect(last.usage!.inputTokens).toBeGreaterThan(0);
     expect(last.images).toEqual([expect.objectContaining({ width: 64, height: 48, mediaType: 'image/png' })]);
     expect(chunks.slice(0, -1).every((c) => !c.done && c.text.length > 0)).toBe(true);
