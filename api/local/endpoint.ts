@@ -63,8 +63,8 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   private readonly scripted: ScriptedReply[] = [];
   private readonly settlers = new WeakMap<ReceivedRequest, (outcome: RequestOutcome) => void>();
   private readonly sockets = new Set<Socket>();
-  private readonly h1 = http.createServer((req, res) => void this.handle(req, res));
-  private readonly h2 = http2.createServer((req, res) => void this.handle(req, res));
+  private readonly h1 = http.createServer((req, res) => this.serve(req, res));
+  private readonly h2 = http2.createServer((req, res) => this.serve(req, res));
   private readonly tcp: net.Server;
   private address?: AddressInfo;
 
@@ -116,6 +116,13 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+  }
+
+  /** A client that drops mid-request rejects the body read; that ends this exchange only. */
+  private serve(req: AnyRequest, res: AnyResponse): void {
+    this.handle(req, res).catch(() => {
+      if (!res.destroyed) res.destroy();
+    });
   }
 
   private async handle(req: AnyRequest, res: AnyResponse): Promise<void> {
