@@ -118,11 +118,14 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
   }
 
-  /** A client that drops mid-request rejects the body read; that ends this exchange only. */
+  /**
+   * A client that drops mid-request makes the body read (or a late write)
+   * reject. Its connection or stream is already gone, so there is nothing to
+   * answer: the rejection ends this exchange only. (Destroying an HTTP/2
+   * stream here again would race the session's own teardown.)
+   */
   private serve(req: AnyRequest, res: AnyResponse): void {
-    this.handle(req, res).catch(() => {
-      if (!res.destroyed) res.destroy();
-    });
+    this.handle(req, res).catch(() => {});
   }
 
   private async handle(req: AnyRequest, res: AnyResponse): Promise<void> {
