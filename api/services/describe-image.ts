@@ -17,7 +17,7 @@ import {
 } from '../bedrock/response-stream.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { decodeBase64Image, formatBytes } from '../images/decode-base64.js';
-import { normaliseImage, type NormalisedImage } from '../images/normalise.js';
+import { normaliseImage, type ImageLimits, type NormalisedImage } from '../images/normalise.js';
 import type { UploadStore } from '../images/upload-store.js';
 import type { Telemetry } from '../telemetry.js';
 import type { Admission } from './admission.js';
@@ -146,16 +146,17 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `${label}: give exactly one of base64 or uploadId.`);
   }
   const bytes = decodeBase64Image(input.base64, deps.maxInputImageBytes, label);
-  return normaliseImage(
-    bytes,
-    {
-      maxInputBytes: deps.maxInputImageBytes,
-      maxInputPixels: deps.maxInputPixels,
-      maxImageBytes: model.maxImageBytes,
-      longEdge: model.recommendedLongEdge,
-    },
-    label,
-  );
+  return normaliseImage(bytes, imageLimitsFor(model, deps), label);
+}
+
+/** The server's input limits combined with what the model accepts and uses. */
+export function imageLimitsFor(model: VisionModelInfo, deps: DescribeImageDeps): ImageLimits {
+  return {
+    maxInputBytes: deps.maxInputImageBytes,
+    maxInputPixels: deps.maxInputPixels,
+    maxImageBytes: model.maxImageBytes,
+    longEdge: model.recommendedLongEdge,
+  };
 }
 
 function sentImage(image: NormalisedImage): SentImage {

@@ -2,7 +2,7 @@ import { modelInfo } from '../bedrock/models.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { formatBytes } from '../images/decode-base64.js';
 import { normaliseImage } from '../images/normalise.js';
-import type { DescribeImageDeps } from './describe-image.js';
+import { imageLimitsFor, type DescribeImageDeps } from './describe-image.js';
 
 export interface UploadedImage {
   id: string;
@@ -23,16 +23,7 @@ export async function uploadImage(file: File, deps: DescribeImageDeps): Promise<
     );
   }
   const model = modelInfo(deps.defaultModelId);
-  const image = await normaliseImage(
-    Buffer.from(await file.arrayBuffer()),
-    {
-      maxInputBytes: deps.maxInputImageBytes,
-      maxInputPixels: deps.maxInputPixels,
-      maxImageBytes: model.maxImageBytes,
-      longEdge: model.recommendedLongEdge,
-    },
-    'file',
-  );
+  const image = await normaliseImage(Buffer.from(await file.arrayBuffer()), imageLimitsFor(model, deps), 'file');
   const stored = deps.uploads.put(image);
   return {
     id: stored.id,
