@@ -22,7 +22,7 @@ const MIN_MESSAGE_BYTES = 16;
 /** The event-stream format's limit for one message. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-/** The headers this decoder acts on; all others are skipped. */
+/** The headers this decoder acts on; all others are skipped without being read. */
 interface MessageHeaders {
   ':message-type'?: string;
   ':event-type'?: string;
@@ -30,32 +30,47 @@ interface MessageHeaders {
   ':error-code'?: string;
   ':error-message'?: string;
 }
+const WANTED_HEADERS = [':message-type', ':event-type', ':exception-type', ':error-code', ':error-message'] as const;
 
 /** Bytes taken by a header value of each type after its type byte (-1: length-prefixed). */
 const HEADER_VALUE_BYTES = [0, 0, 1, 2, 4, 8, -1, -1, 8, 16];
 const STRING_HEADER = 7;
 
+/** Which of WANTED_HEADERS the name at bytes[at, at + length) is, compared in place (no string made). */
+function wantedHeader(bytes: Buffer, at: number, length: number): (typeof WANTED_HEADERS)[number] | undefined {
+  search: for (const name of WANTED_HEADERS) {
+    if (name.length !== length) continue;
+    for (let i = 0; i < length; i++) if (bytes[at + i] !== name.charCodeAt(i)) continue search;
+    return name;
+  }
+  return undefined;
+}
+
 /**
  * One event-stream message (https://smithy.io/2.0/aws/amazon-eventstream.html):
- * both CRCs checked, the string headers read, the payload a view into `bytes`.
- * Written out rather than using @smithy/eventstream-codec, whose decode builds
- * an object per header (Int64s, copies) for every message: with one message
- * per text delta, that was the largest cost left in the relay (issue #5).
+ * both CRCs checked, the wanted string headers read, the payload a view into
+ * `bytes`. Written out rather than using @smithy/eventstream-codec, whose
+ * decode builds an object per header (Int64s, copies) for every message: with
+ * one message per text delta, that was the largest cost left in the relay
+ * (issue #5). For the same reason header names are compared as bytes and
+ * only the values this decoder uses become strings.
  */
 function readMessage(bytes: Buffer): { headers: MessageHeaders; payload: Buffer } {
   const length = bytes.readUInt32BE(0);
   const headersLength = bytes.readUInt32BE(4);
-  if (bytes.readUInt32BE(8) !== crc32(bytes.subarray(0, 8))) throw new Error('Malformed event stream: prelude checksum mismatch.');
-  if (bytes.readUInt32BE(length - 4) !== crc32(bytes.subarray(0, length - 4))) {
+  const preludeCrc = crc32(bytes.subarray(0, 8));
+  if (bytes.readUInt32BE(8) !== preludeCrc) throw new Error('Malformed event stream: prelude checksum mismatch.');
+  // The message CRC covers the prelude too: continue from the prelude's.
+  if (bytes.readUInt32BE(length - 4) !== crc32(bytes.subarray(8, length - 4), preludeCrc)) {
     throw new Error('Malformed event stream: message checksum mismatch.');
   }
-  const headers: Record<string, string> = {};
+  const headers: MessageHeaders = {};
   const end = 12 + headersLength;
   if (end > length - 4) throw new Error('Malformed event stream: headers overrun the message.');
   let at = 12;
   while (at < end) {
     const nameLength = bytes[at]!;
-    const name = bytes.toString('latin1', at + 1, at + 1 + nameLength);
+    const name = wantedHeader(bytes, at + 1, nameLength);
     const type = bytes[at + 1 + nameLength]!;
     at += 2 + nameLength;
     let size = HEADER_VALUE_BYTES[type];
@@ -63,11 +78,34 @@ function readMessage(bytes: Buffer): { headers: MessageHeaders; payload: Buffer 
     if (size < 0) {
       size = bytes.readUInt16BE(at);
       at += 2;
-      if (type === STRING_HEADER) headers[name] = bytes.toString('utf8', at, at + size);
+      if (name && type === STRING_HEADER) headers[name] = bytes.toString('utf8', at, at + size);
     }
     at += size;
   }
-  return { headers: headers as MessageHeaders, payload: bytes.subarray(end, length - 4) };
+  return { headers, payload: bytes.subarray(end, length - 4) };
+}
+
+/** How Bedrock writes a PayloadPart: `{"bytes":"<base64>"` first, then any padding member. */
+const PAYLOAD_PART_START = Buffer.from('{"bytes":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The Anthropic event in a chunk's PayloadPart, `{"bytes": "<base64 of the
+ * event>"}`. The base64 is cut out directly when the part starts the way
+ * Bedrock writes it (skipping a JSON.parse of the part per delta); any other
+ * spelling (member order, spaces, escaped slashes) goes through JSON.parse.
+ */
+function anthropicEventJson(payload: Buffer): string | undefined {
+  const start = PAYLOAD_PART_START.length;
+  if (payload.length > start && payload.compare(PAYLOAD_PART_START, 0, start, 0, start) === 0) {
+    const close = payload.indexOf(QUOTE, start);
+    if (close > 0 && !payload.subarray(start, close).includes(BACKSLASH)) {
+      return Buffer.from(payload.toString('latin1', start, close), 'base64').toString('utf8');
+    }
+  }
+  const part = JSON.parse(payload.toString('utf8')) as { bytes?: string };
+  return part.bytes ? Buffer.from(part.bytes, 'base64').toString('utf8') : undefined;
 }
 
 function isHighSurrogate(code: number) {
@@ -145,9 +183,8 @@ export class AnthropicStreamDecoder {
     const messageType = headers[':message-type'];
     if (messageType === 'event') {
       if (headers[':event-type'] !== 'chunk') return;
-      // A PayloadPart: {"bytes": "<base64 of the Anthropic event>"} (Bedrock may add a padding member).
-      const part = JSON.parse(payload.toString('utf8')) as { bytes?: string };
-      if (part.bytes) this.anthropicEvent(Buffer.from(part.bytes, 'base64').toString('utf8'));
+      const json = anthropicEventJson(payload);
+      if (json) this.anthropicEvent(json);
     } else if (messageType === 'exception') {
       const exceptionType = headers[':exception-type'] ?? 'UnknownException';
       let message = exceptionType;

@@ -3,7 +3,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_MODEL_ID } from '../bedrock/models.js';
 import { encodeChunkEvent, encodeExceptionEvent, encodeRawChunk } from './event-stream.js';
@@ -78,14 +77,13 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       socket.once('data', (first) => {
-        if (first.subarray(0, 3).toString('latin1') === 'PRI') {
-          this.h2.emit('connection', replayingStream(socket, first));
-        } else {
-          socket.pause();
-          socket.unshift(first);
-          this.h1.emit('connection', socket);
-          socket.resume();
-        }
+        // Hand the native socket over with the peeked bytes put back: the
+        // HTTP/2 session reads what is already buffered before its handle.
+        socket.pause();
+        socket.unshift(first);
+        const server = first.subarray(0, 3).toString('latin1') === 'PRI' ? this.h2 : this.h1;
+        server.emit('connection', socket);
+        if (server === this.h1) socket.resume();
       });
     });
   }
@@ -308,37 +306,6 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     this.settle(received, 'completed');
     res.end();
   }
-}
-
-/**
- * A duplex over `socket` that first replays `first`. The HTTP/2 session reads
- * a net.Socket's native handle directly, so bytes already read (to tell the
- * protocols apart) cannot be pushed back with unshift(); a JS stream can.
- */
-function replayingStream(socket: Socket, first: Buffer): Duplex {
-  const duplex = new Duplex({
-    read() {
-      socket.resume();
-    },
-    write(chunk, encoding, callback) {
-      socket.write(chunk, encoding, callback);
-    },
-    final(callback) {
-      socket.end(callback);
-    },
-    destroy(error, callback) {
-      socket.destroy(error ?? undefined);
-      callback(error);
-    },
-  });
-  duplex.push(first);
-  socket.on('data', (data) => {
-    if (!duplex.push(data)) socket.pause();
-  });
-  socket.on('end', () => duplex.push(null));
-  socket.on('close', () => duplex.destroy());
-  socket.on('error', (error) => duplex.destroy(error));
-  return duplex;
 }
 
 /** Starts a local endpoint on a free loopback port. */

@@ -45,7 +45,10 @@ describe('decoding the event stream', () => {
   it('refuses a corrupted message and a stream cut inside a message', () => {
     const corrupted = Buffer.from(STREAM);
     corrupted[40] = corrupted[40]! ^ 0xff;
-    expect(() => decode([corrupted])).toThrow(/checksum/);
+    expect(() => decode([corrupted])).toThrow(/message checksum/);
+    const badPrelude = Buffer.from(STREAM);
+    badPrelude[5] = badPrelude[5]! ^ 0x01;
+    expect(() => decode([badPrelude])).toThrow(/prelude checksum/);
     expect(() => decode([STREAM.subarray(0, STREAM.length - 3)])).toThrow(/Truncated/);
   });
 
@@ -79,6 +82,9 @@ describe('decoding the event stream', () => {
     const escaped = base64.replaceAll('/', '\\/');
     expect(decode([frame(`{"p": "abcdefgh", "bytes" : "${escaped}"}`)]).texts).toEqual(['???>>> ~~ ']);
     expect(decode([frame(`{"bytes":"${escaped}","p":"abcdefgh"}`)]).texts).toEqual(['???>>> ~~ ']);
+    // Bedrock's own spelling, read without parsing the part: base64 first, padding after.
+    expect(decode([frame(`{"bytes":"${base64}","p":"abcdefgh"}`)]).texts).toEqual(['???>>> ~~ ']);
+    expect(decode([frame(`{"bytes":"","p":"abcdefgh"}`)]).texts).toEqual([]);
   });
 
   it('fails on a chunk that is not an Anthropic event', () => {
