@@ -1,45 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway } from '../helpers/gateway.js';
-import { launchChromium } from './chromium.js';
-import { writeCameraY4m } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { useBrowserGateway } from './browser-gateway.js';
 
-let gateway: Awaited<ReturnType<typeof startGateway>>;
-let browser: Browser;
-let work: string;
-let setupError: unknown;
-
-beforeAll(async () => {
-  try {
-    work = await mkdtemp(join(tmpdir(), 'graphiql-e2e-'));
-    await writeCameraY4m(join(work, 'camera.y4m'));
-    gateway = await startGateway({ LOCAL_MODEL_PACE_MS: '20' });
-    browser = await launchChromium(join(work, 'camera.y4m'));
-  } catch (error) {
-    setupError = error;
-  }
-}, 60_000);
-
-// Fails with the setup's reason (e.g. how to install Chromium) rather than skipping.
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const setup = useBrowserGateway({ gatewayEnv: { LOCAL_MODEL_PACE_MS: '20' } });
 
 describe('GraphiQL', () => {
   it('opens on the example subscription, which streams the sample image\'s description when run as is', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${gateway.url}/graphql`);
+    const page = await setup.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${setup.gateway.url}/graphql`);
     await expect.poll(() => page.locator('.graphiql-query-editor').textContent(), { timeout: 15_000 }).toContain('DescribeSample');
-    const requested = gateway.localBedrock!.nextRequest();
+    const requested = setup.gateway.localBedrock!.nextRequest();
     await page.locator('.graphiql-execute-button').click();
 
     const request = await requested;

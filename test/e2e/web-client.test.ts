@@ -1,51 +1,29 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startGateway } from '../helpers/gateway.js';
-import { launchChromium } from './chromium.js';
-import { CAMERA_FRAME, writeCameraY4m, writeLargePng } from './fixtures.js';
+import { useBrowserGateway } from './browser-gateway.js';
+import { CAMERA_FRAME, writeLargePng } from './fixtures.js';
 import { ensureWebBuild, WEB_DIST } from './web-build.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-results', 'web-client');
 const PACE_MS = 20;
 
-let gateway: Awaited<ReturnType<typeof startGateway>>;
-let browser: Browser;
-let work: string;
-let setupError: unknown;
-
-beforeAll(async () => {
-  try {
+const setup = useBrowserGateway({
+  gatewayEnv: { WEB_ROOT: WEB_DIST, LOCAL_MODEL_PACE_MS: String(PACE_MS) },
+  // The gateway serves web/dist, so it must be built before the gateway starts.
+  prepare: async (workDir) => {
     ensureWebBuild();
-    work = await mkdtemp(join(tmpdir(), 'web-e2e-'));
     await mkdir(ARTIFACTS, { recursive: true });
-    const y4m = join(work, 'camera.y4m');
-    await writeCameraY4m(y4m);
-    await writeLargePng(join(work, 'photo.png'), 3000, 2000);
-    gateway = await startGateway({ WEB_ROOT: WEB_DIST, LOCAL_MODEL_PACE_MS: String(PACE_MS) });
-    browser = await launchChromium(y4m);
-  } catch (error) {
-    setupError = error;
-  }
-}, 60_000);
-
-// Every test fails with the setup's reason (e.g. how to install Chromium) rather than being skipped.
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-  if (work) await rm(work, { recursive: true, force: true });
+    await writeLargePng(join(workDir, 'photo.png'), 3000, 2000);
+  },
 });
 
 async function openApp(options: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const context = await setup.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
-  await page.goto(gateway.url);
+  await page.goto(setup.gateway.url);
   return { context, page };
 }
 
@@ -73,7 +51,7 @@ describe('web client', () => {
       const shutter = page.getByRole('button', { name: /Capture/ });
       await expect.poll(() => shutter.isEnabled(), { timeout: 10_000 }).toBe(true);
 
-      const requestsBefore = gateway.localBedrock!.requests.length;
+      const requestsBefore = setup.gateway.localBedrock!.requests.length;
       await page.keyboard.press('Space');
       const lengths = await watchText(page, 'Stop reason');
 
@@ -90,7 +68,7 @@ describe('web client', () => {
       expect(stats[2]).toMatch(/^(\d+ ms|\d+\.\d s)$/);
       expect(await page.getByText(/^Sent \d+(\.\d)? KB · 640 × 480 JPEG$/).isVisible()).toBe(true);
 
-      const [request] = gateway.localBedrock!.requests.slice(requestsBefore);
+      const [request] = setup.gateway.localBedrock!.requests.slice(requestsBefore);
       expect(request?.outcome).toBe('completed');
       expect(await page.locator('.history li').count()).toBe(1);
 
@@ -102,7 +80,7 @@ describe('web client', () => {
 
   it('aborts the upstream Bedrock stream when Stop is pressed mid-stream', async () => {
     const { context, page } = await openApp({ permissions: ['camera'] });
-    const local = gateway.localBedrock!;
+    const local = setup.gateway.localBedrock!;
     local.paceMs = 150;
     try {
       const shutter = page.getByRole('button', { name: /Capture/ });
@@ -131,7 +109,7 @@ describe('web client', () => {
   }, 30_000);
 
   it('describes a chosen file, downscaled to the model\'s long edge and sent as JPEG, on a phone-sized screen', async () => {
-    const png = join(work, 'photo.png');
+    const png = join(setup.workDir, 'photo.png');
     const { context, page } = await openApp({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     try {
       await page.locator('input[type=file]').setInputFiles(png);
@@ -149,7 +127,7 @@ describe('web client', () => {
   it('describes a pasted image and a dropped image', async () => {
     const { context, page } = await openApp();
     try {
-      const base64 = (await readFile(join(work, 'photo.png'))).toString('base64');
+      const base64 = (await readFile(join(setup.workDir, 'photo.png'))).toString('base64');
       const sendImage = (how: 'paste' | 'drop') =>
         page.evaluate(
           ({ how, base64 }) => {
@@ -181,7 +159,7 @@ describe('web client', () => {
 
   it('asks for the API key of a server that has them, then describes over HTTP and WebSocket with it', async () => {
     const locked = await startGateway({ WEB_ROOT: WEB_DIST, LOCAL_MODEL_PACE_MS: '0', API_KEYS: 'test-key-1' });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await setup.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     try {
       await page.goto(locked.url);
@@ -193,7 +171,7 @@ describe('web client', () => {
       await keyField.fill('test-key-1');
       await page.getByRole('button', { name: 'Save key' }).click();
       await expect.poll(() => page.getByText('Local mode').first().isVisible(), { timeout: 5_000 }).toBe(true);
-      await page.locator('input[type=file]').setInputFiles(join(work, 'photo.png'));
+      await page.locator('input[type=file]').setInputFiles(join(setup.workDir, 'photo.png'));
       await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toMatch(/^Done in/);
       expect(locked.localBedrock!.requests.at(-1)?.outcome).toBe('completed');
     } finally {
@@ -203,13 +181,13 @@ describe('web client', () => {
   }, 30_000);
 
   it('explains a refused camera permission and still offers a file', async () => {
-    const context = await browser.newContext();
+    const context = await setup.browser.newContext();
     await context.addInitScript(() => {
       navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
     });
     const page = await context.newPage();
     try {
-      await page.goto(gateway.url);
+      await page.goto(setup.gateway.url);
       const start = page.getByRole('button', { name: 'Start camera' });
       const alert = page.getByRole('alert');
       // The fake-UI flag makes the permission read as granted, so the app asks by itself;
