@@ -27,6 +27,8 @@ export interface ReceivedRequest {
   modelId: string;
   operation: 'invoke' | 'invoke-with-response-stream';
   httpVersion: string;
+  /** The client's port: requests on one kept-alive connection share it. */
+  clientPort: number | undefined;
   /** Request headers, e.g. to check the SDK's SigV4 signature scope. */
   headers: Record<string, string | string[] | undefined>;
   body: MessagesBody;
@@ -52,8 +54,9 @@ const ERROR_NAMESPACE = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
 
 /**
  * A Bedrock Runtime-compatible endpoint on loopback: the offline default model
- * and the tests' upstream. It speaks HTTP/1.1 and cleartext HTTP/2 (h2c) on
- * one port, because the SDK's default handler uses HTTP/2, and it frames
+ * and the tests' upstream. It speaks HTTP/1.1 (what the gateway's client
+ * uses) and cleartext HTTP/2 (h2c, what this SDK client uses by default) on
+ * one port, and it frames
  * streams with AWS event-stream exactly as Bedrock does.
  */
 export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
@@ -137,6 +140,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
       modelId: decodeURIComponent(match[1]!),
       operation: match[2] as ReceivedRequest['operation'],
       httpVersion: req.httpVersion,
+      clientPort: req.socket.remotePort,
       headers: { ...req.headers },
       body: {},
       outcome: 'open',

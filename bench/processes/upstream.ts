@@ -16,7 +16,9 @@
  *   upstream from being the bottleneck.
  */
 import { once } from 'node:events';
+import http from 'node:http';
 import http2, { type ServerHttp2Stream } from 'node:http2';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { encodeChunkEvent } from '../../api/local/event-stream.js';
@@ -77,7 +79,19 @@ function framesFor(spec: StreamSpec, requestId: string) {
 
 let nextRequestId = 0;
 
-async function replay(stream: ServerHttp2Stream, spec: StreamSpec) {
+/** What replay() needs of a response: an HTTP/2 stream, or an HTTP/1.1 response through h1Stream(). */
+type ReplayStream = Pick<ServerHttp2Stream, 'respond' | 'write' | 'end' | 'destroyed'> & NodeJS.EventEmitter;
+
+function h1Stream(res: http.ServerResponse): ReplayStream {
+  return Object.assign(res, {
+    respond: (headers: Record<string, string | number>) => {
+      const { ':status': status, ...rest } = headers;
+      res.writeHead(Number(status), rest);
+    },
+  }) as unknown as ReplayStream;
+}
+
+async function replay(stream: ReplayStream, spec: StreamSpec) {
   const requestId = `bench-${nextRequestId++}`;
   const { head, deltas, tail } = framesFor(spec, requestId);
   stream.respond({
@@ -133,8 +147,39 @@ replayServer.on('stream', (stream, headers) => {
     void replay(stream, spec);
   });
 });
-replayServer.listen(0, '127.0.0.1');
-await once(replayServer, 'listening');
+// HTTP/1.1 too (the gateway's client may use either): the same replay on a response.
+const replayH1 = http.createServer((req, res) => {
+  res.on('error', () => {});
+  const parts: Buffer[] = [];
+  req.on('data', (part: Buffer) => parts.push(part));
+  req.on('end', () => {
+    let spec: StreamSpec | undefined;
+    try {
+      spec = specFromBody(JSON.parse(Buffer.concat(parts).toString('utf8')));
+    } catch {
+      // not a benchmark request
+    }
+    if (!spec || !String(req.url).endsWith('/invoke-with-response-stream')) {
+      res.writeHead(400, { 'x-amzn-errortype': 'ValidationException', 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'The replay endpoint serves benchmark streams only.' }));
+      return;
+    }
+    void replay(h1Stream(res), spec);
+  });
+});
+const replayListener = net.createServer({ noDelay: true }, (socket) => {
+  socket.once('data', (first) => {
+    socket.pause();
+    socket.unshift(first);
+    if (first.subarray(0, 3).toString('latin1') === 'PRI') replayServer.emit('connection', socket);
+    else {
+      replayH1.emit('connection', socket);
+      socket.resume();
+    }
+  });
+});
+replayListener.listen(0, '127.0.0.1');
+await once(replayListener, 'listening');
 
 serveParent(
   {
@@ -157,10 +202,10 @@ serveParent(
     gc: () => globalThis.gc?.(),
     elu: () => performance.eventLoopUtilization(),
     exit: async () => {
-      replayServer.close();
+      replayListener.close();
       await local.stop();
       setImmediate(() => process.exit(0));
     },
   },
-  { localUrl: local.url, replayUrl: `http://127.0.0.1:${(replayServer.address() as AddressInfo).port}` },
+  { localUrl: local.url, replayUrl: `http://127.0.0.1:${(replayListener.address() as AddressInfo).port}` },
 );

@@ -104,4 +104,27 @@ describe('cancellation', () => {
     expect(results.at(-1)!.errors![0]!.extensions!.code).toBe('UPSTREAM_ERROR');
     expect(upstream.requests.length - before).toBe(1);
   });
+
+  it('reuses a kept-alive upstream connection after a finished call, and never the one of a cancelled call', async () => {
+    const collectAll = async () => {
+      for await (const result of sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables)) expect(result.errors).toBeUndefined();
+    };
+    const first = upstream.nextRequest();
+    await collectAll();
+    const second = upstream.nextRequest();
+    await collectAll();
+    expect((await second).clientPort).toBe((await first).clientPort);
+
+    // Cancelled mid-stream: its connection is closed with it, so the next call opens another.
+    const cancelled = scriptSlowStream();
+    const controller = new AbortController();
+    const stream = sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables, controller.signal);
+    await stream.next();
+    controller.abort();
+    await stream.return(undefined).catch(() => {});
+    expect(await (await cancelled).settled).toBe('aborted');
+    const after = upstream.nextRequest();
+    await collectAll();
+    expect((await after).clientPort).not.toBe((await cancelled).clientPort);
+  });
 });

@@ -59,9 +59,10 @@ describe('coalescing deltas in the subscription source', () => {
   });
 
   it('merges the deltas queued behind a slow consumer into fewer chunks, losslessly and in order', async () => {
-    // Multi-byte text split inside UTF-8 sequences and surrogate pairs, sent all at once.
+    // Multi-byte text split inside UTF-8 sequences and surrogate pairs, a delta
+    // every millisecond or so: faster than a consumer taking 10 ms per chunk.
     const deltas = [...words(300), 'Héllo ', '\ud83d', '\ude00 wörld, ', '日本', '語 ', '👋🏽', '!'];
-    upstream.script({ kind: 'text', deltas, usage: { inputTokens: 1, outputTokens: deltas.length } });
+    upstream.script({ kind: 'text', deltas, paceMs: 1, usage: { inputTokens: 1, outputTokens: deltas.length } });
     const events = await consume(describeImageEvents(prepared(), bedrock), 10);
     const chunks = textChunks(events);
     expect(chunks.length).toBeGreaterThan(1);

@@ -84,7 +84,7 @@ describe('describeImage subscription', () => {
   it('sends the Anthropic Messages body Bedrock expects, image first', async () => {
     await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, input({ prompt: 'What is this?', system: 'Be brief.', maxTokens: 300, temperature: 0.2 })));
     const request = upstream.requests.at(-1)!;
-    expect(request).toMatchObject({ modelId: 'local.image-inspector', operation: 'invoke-with-response-stream', httpVersion: '2.0' });
+    expect(request).toMatchObject({ modelId: 'local.image-inspector', operation: 'invoke-with-response-stream', httpVersion: '1.1' });
     expect(request.body).toEqual({
       anthropic_version: 'bedrock-2023-05-31',
       max_tokens: 300,
