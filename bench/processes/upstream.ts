@@ -1,8 +1,9 @@
 /**
  * The upstream of every benchmark, in a process of its own so its CPU is not
  * charged to the gateway and it is never queued behind it. Two endpoints,
- * both speaking Bedrock's wire protocol (HTTP/2 cleartext, AWS event-stream
- * frames from api/local/event-stream.ts); each request's prompt says which
+ * both speaking Bedrock's wire protocol (AWS event-stream frames from
+ * api/local/event-stream.ts over HTTP/1.1, as the project's Bedrock client
+ * sends its requests: the gateway's and the direct baseline's); each request's prompt says which
  * text to stream and at what pace (bench/lib/deltas.ts):
  *
  * - `localUrl`: the project's LocalBedrock, scripted per request. Used for
@@ -17,8 +18,6 @@
  */
 import { once } from 'node:events';
 import http from 'node:http';
-import http2, { type ServerHttp2Stream } from 'node:http2';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { encodeChunkEvent } from '../../api/local/event-stream.js';
@@ -79,23 +78,10 @@ function framesFor(spec: StreamSpec, requestId: string) {
 
 let nextRequestId = 0;
 
-/** What replay() needs of a response: an HTTP/2 stream, or an HTTP/1.1 response through h1Stream(). */
-type ReplayStream = Pick<ServerHttp2Stream, 'respond' | 'write' | 'end' | 'destroyed'> & NodeJS.EventEmitter;
-
-function h1Stream(res: http.ServerResponse): ReplayStream {
-  return Object.assign(res, {
-    respond: (headers: Record<string, string | number>) => {
-      const { ':status': status, ...rest } = headers;
-      res.writeHead(Number(status), rest);
-    },
-  }) as unknown as ReplayStream;
-}
-
-async function replay(stream: ReplayStream, spec: StreamSpec) {
+async function replay(stream: http.ServerResponse, spec: StreamSpec) {
   const requestId = `bench-${nextRequestId++}`;
   const { head, deltas, tail } = framesFor(spec, requestId);
-  stream.respond({
-    ':status': 200,
+  stream.writeHead(200, {
     'content-type': 'application/vnd.amazon.eventstream',
     'x-amzn-bedrock-content-type': 'application/json',
     'x-amzn-requestid': requestId,
@@ -127,29 +113,8 @@ async function replay(stream: ReplayStream, spec: StreamSpec) {
   if (!stream.destroyed) stream.end(tail);
 }
 
-const replayServer = http2.createServer();
-replayServer.on('stream', (stream, headers) => {
-  stream.on('error', () => {}); // a gateway going away mid-stream is expected
-  const parts: Buffer[] = [];
-  stream.on('data', (part: Buffer) => parts.push(part));
-  stream.on('end', () => {
-    let spec: StreamSpec | undefined;
-    try {
-      spec = specFromBody(JSON.parse(Buffer.concat(parts).toString('utf8')));
-    } catch {
-      // not a benchmark request
-    }
-    if (!spec || !String(headers[':path']).endsWith('/invoke-with-response-stream')) {
-      stream.respond({ ':status': 400, 'x-amzn-errortype': 'ValidationException', 'content-type': 'application/json' });
-      stream.end(JSON.stringify({ message: 'The replay endpoint serves benchmark streams only.' }));
-      return;
-    }
-    void replay(stream, spec);
-  });
-});
-// HTTP/1.1 too (the gateway's client may use either): the same replay on a response.
-const replayH1 = http.createServer((req, res) => {
-  res.on('error', () => {});
+const replayServer = http.createServer({ noDelay: true }, (req, res) => {
+  res.on('error', () => {}); // a gateway going away mid-stream is expected
   const parts: Buffer[] = [];
   req.on('data', (part: Buffer) => parts.push(part));
   req.on('end', () => {
@@ -164,22 +129,11 @@ const replayH1 = http.createServer((req, res) => {
       res.end(JSON.stringify({ message: 'The replay endpoint serves benchmark streams only.' }));
       return;
     }
-    void replay(h1Stream(res), spec);
+    void replay(res, spec);
   });
 });
-const replayListener = net.createServer({ noDelay: true }, (socket) => {
-  socket.once('data', (first) => {
-    socket.pause();
-    socket.unshift(first);
-    if (first.subarray(0, 3).toString('latin1') === 'PRI') replayServer.emit('connection', socket);
-    else {
-      replayH1.emit('connection', socket);
-      socket.resume();
-    }
-  });
-});
-replayListener.listen(0, '127.0.0.1');
-await once(replayListener, 'listening');
+replayServer.listen(0, '127.0.0.1');
+await once(replayServer, 'listening');
 
 serveParent(
   {
@@ -202,10 +156,10 @@ serveParent(
     gc: () => globalThis.gc?.(),
     elu: () => performance.eventLoopUtilization(),
     exit: async () => {
-      replayListener.close();
+      replayServer.close();
       await local.stop();
       setImmediate(() => process.exit(0));
     },
   },
-  { localUrl: local.url, replayUrl: `http://127.0.0.1:${(replayListener.address() as AddressInfo).port}` },
+  { localUrl: local.url, replayUrl: `http://127.0.0.1:${(replayServer.address() as AddressInfo).port}` },
 );
