@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startGateway } from '../helpers/gateway.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, type ChromiumOptions } from './chromium.js';
 import { writeCameraY4m } from './fixtures.js';
 
 export type Gateway = Awaited<ReturnType<typeof startGateway>>;
@@ -14,6 +14,8 @@ export interface BrowserGatewayOptions {
   gatewayEnv?: Record<string, string>;
   /** Extra setup (web build, fixtures) run before the gateway starts; its failures fail every test too. */
   prepare?: (workDir: string) => void | Promise<void>;
+  /** Host names the browser resolves to the gateway's loopback address. @default [] */
+  loopbackHosts?: ChromiumOptions['loopbackHosts'];
 }
 
 /** What the file's tests use; filled in by beforeAll. */
@@ -29,7 +31,7 @@ export interface BrowserGateway {
  * Registers the hooks that give a test file one gateway and one Chromium for all its tests,
  * and tears both down afterwards. Call at the top level of the test file.
  */
-export function useBrowserGateway({ gatewayEnv = {}, prepare }: BrowserGatewayOptions = {}): BrowserGateway {
+export function useBrowserGateway({ gatewayEnv = {}, prepare, loopbackHosts }: BrowserGatewayOptions = {}): BrowserGateway {
   const setup = {} as BrowserGateway;
   let setupError: unknown;
 
@@ -40,7 +42,7 @@ export function useBrowserGateway({ gatewayEnv = {}, prepare }: BrowserGatewayOp
       await writeCameraY4m(cameraFile);
       await prepare?.(setup.workDir);
       setup.gateway = await startGateway(gatewayEnv);
-      setup.browser = await launchChromium(cameraFile);
+      setup.browser = await launchChromium({ videoFile: cameraFile, loopbackHosts });
     } catch (error) {
       setupError = error;
     }

@@ -4,14 +4,18 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startGateway } from '../helpers/gateway.js';
 import { useBrowserGateway } from './browser-gateway.js';
+import { launchChromium } from './chromium.js';
 import { CAMERA_FRAME, writeLargePng } from './fixtures.js';
 import { ensureWebBuild, WEB_DIST } from './web-build.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-results', 'web-client');
 const PACE_MS = 20;
+/** A made-up host name resolved to the gateway: http:// pages from it are not a secure context. */
+const INSECURE_HOST = 'insecure.test';
 
 const setup = useBrowserGateway({
   gatewayEnv: { WEB_ROOT: WEB_DIST, LOCAL_MODEL_PACE_MS: String(PACE_MS) },
+  loopbackHosts: [INSECURE_HOST],
   // The gateway serves web/dist, so it must be built before the gateway starts.
   prepare: async (workDir) => {
     ensureWebBuild();
@@ -26,6 +30,10 @@ async function openApp(options: Parameters<Browser['newContext']>[0] = {}): Prom
   await page.goto(setup.gateway.url);
   return { context, page };
 }
+
+/** The deviceId the preview's video track really comes from. */
+const previewDeviceId = (page: Page) =>
+  page.getByLabel('Camera preview').evaluate((video: HTMLVideoElement) => (video.srcObject as MediaStream).getVideoTracks()[0]?.getSettings().deviceId);
 
 const description = (page: Page) => page.getByTestId('description-text');
 const status = (page: Page) => page.locator('.description [role=status]');
@@ -205,4 +213,78 @@ describe('web client', () => {
       await context.close();
     }
   });
+
+  it('lists every camera in the picker and switches the preview and captures to the chosen one', async () => {
+    // Chromium's moving test pattern, since its file-backed fake camera is only ever one device.
+    const browser = await launchChromium({ cameras: 2 });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['camera'] });
+      const page = await context.newPage();
+      await page.goto(setup.gateway.url);
+      const shutter = page.getByRole('button', { name: /Capture/ });
+      await expect.poll(() => shutter.isEnabled(), { timeout: 10_000 }).toBe(true);
+
+      const cameras = await page.evaluate(async () =>
+        (await navigator.mediaDevices.enumerateDevices())
+          .filter((device) => device.kind === 'videoinput')
+          .map(({ deviceId, label }) => ({ deviceId, label })),
+      );
+      expect(cameras.map((camera) => camera.label)).toEqual(['fake_device_0', 'fake_device_1']);
+      const [first, second] = cameras as [(typeof cameras)[0], (typeof cameras)[0]];
+
+      const picker = page.getByLabel('Camera', { exact: true });
+      await expect.poll(() => picker.locator('option').count(), { timeout: 5_000 }).toBe(2);
+      expect(await picker.locator('option').evaluateAll((options: HTMLOptionElement[]) => options.map((o) => [o.value, o.text]))).toEqual([
+        [first.deviceId, first.label],
+        [second.deviceId, second.label],
+      ]);
+      expect(await picker.inputValue()).toBe(first.deviceId);
+      expect(await previewDeviceId(page)).toBe(first.deviceId);
+      const firstTrack = await page.getByLabel('Camera preview').evaluateHandle((video: HTMLVideoElement) => (video.srcObject as MediaStream).getVideoTracks()[0]!);
+
+      await picker.selectOption(second.deviceId);
+      await expect.poll(() => previewDeviceId(page).catch(() => undefined), { timeout: 10_000 }).toBe(second.deviceId);
+      expect(await picker.inputValue()).toBe(second.deviceId);
+      // The first camera is released, not left running behind the new preview.
+      expect(await firstTrack.evaluate((track) => track.readyState)).toBe('ended');
+
+      // The new preview plays: the shutter comes back and a frame from it is described.
+      await expect.poll(() => shutter.isEnabled(), { timeout: 10_000 }).toBe(true);
+      await shutter.click();
+      await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toMatch(/^Done in/);
+      expect(await description(page).textContent()).toMatch(/JPEG of \d+ × \d+ pixels/);
+      expect(setup.gateway.localBedrock!.requests.at(-1)?.outcome).toBe('completed');
+      expect(await previewDeviceId(page)).toBe(second.deviceId);
+      await page.screenshot({ path: join(ARTIFACTS, 'second-camera.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
+
+  it('explains that the camera needs a secure connection on a plain http:// host, and still describes a chosen file', async () => {
+    const insecureUrl = new URL(setup.gateway.url);
+    insecureUrl.hostname = INSECURE_HOST;
+    const { context, page } = await openApp({ permissions: ['camera'] });
+    try {
+      await page.goto(insecureUrl.href);
+      expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.getAttribute('data-problem'), { timeout: 5_000 }).toBe('insecure-context');
+      expect(await alert.textContent()).toContain('The camera needs a secure connection');
+      expect(await alert.textContent()).toContain('Browsers only allow the camera on https:// pages or on localhost.');
+      // Nothing to retry or start: the browser hides the camera on this origin altogether.
+      expect(await page.getByRole('button', { name: /Try again|Start camera|Capture/ }).count()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'insecure-context.png') });
+
+      // Same origin for the API too (Host and Origin are both insecure.test), so no CORS_ORIGINS is needed.
+      await expect.poll(() => page.getByText('Local mode').first().isVisible(), { timeout: 5_000 }).toBe(true);
+      await page.locator('input[type=file]').setInputFiles(join(setup.workDir, 'photo.png'));
+      await expect.poll(() => status(page).textContent(), { timeout: 10_000 }).toMatch(/^Done in/);
+      expect(await description(page).textContent()).toContain('JPEG of 1568 × 1045 pixels');
+      expect(setup.gateway.localBedrock!.requests.at(-1)?.outcome).toBe('completed');
+    } finally {
+      await context.close();
+    }
+  }, 30_000);
 });

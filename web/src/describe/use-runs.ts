@@ -23,6 +23,11 @@ export interface Runs {
   select(id: string): void;
 }
 
+// Run ids need only be unique within the page. Not crypto.randomUUID(): it exists only in
+// secure contexts, and on a plain http:// host the app must still describe files.
+// https://developer.mozilla.org/en-US/docs/Web/API/Crypto/randomUUID
+let runCount = 0;
+
 /** This session's runs, at most one of them active at a time. */
 export function useRuns(): Runs {
   const client = useClient();
@@ -41,7 +46,7 @@ export function useRuns(): Runs {
   const start = useCallback(
     (image: Promise<PreparedImage>, options: RunOptions, upload?: Run['upload']) => {
       stop();
-      const id = crypto.randomUUID();
+      const id = `run-${++runCount}`;
       const run: Run = { id, startedAt: Date.now(), ...options, status: 'preparing', bytesSent: 0, text: '', chunks: 0 };
       dispatch({ type: 'started', run });
       let cancel: (() => void) | undefined;
