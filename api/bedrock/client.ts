@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LOCAL_KEEP_ALIVE_MS } from '../local/endpoint.js';
 
 /**
  * HTTP/1.1 with kept-alive connections, instead of the client's default
@@ -14,11 +15,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  * admission limits bound concurrent calls, and a pool cap would queue a
  * request silently instead.
  */
-export function bedrockRequestHandler(): NodeHttpHandler {
-  return new NodeHttpHandler({
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets: Infinity }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: Infinity }),
-  });
+export function bedrockRequestHandler(idleSocketTimeoutMs?: number): NodeHttpHandler {
+  const agent = { keepAlive: true, maxSockets: Infinity, timeout: idleSocketTimeoutMs };
+  return new NodeHttpHandler({ httpAgent: new http.Agent(agent), httpsAgent: new https.Agent(agent) });
 }
 
 /**
@@ -33,6 +32,9 @@ export function createAwsBedrockClient(overrides: BedrockRuntimeClientConfig = {
 /**
  * The same SDK client pointed at the embedded endpoint. The endpoint does not
  * check signatures, but the SDK still signs, so it is given placeholder keys.
+ * It does not retry, so it closes an idle connection a second before the
+ * endpoint would: a request never goes out on a connection being closed.
+ * (Against Bedrock the SDK retries such a reset like any network error.)
  */
 export function createLocalBedrockClient(endpoint: string, overrides: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
   return new BedrockRuntimeClient({
@@ -40,7 +42,7 @@ export function createLocalBedrockClient(endpoint: string, overrides: BedrockRun
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
-    requestHandler: bedrockRequestHandler(),
+    requestHandler: bedrockRequestHandler(LOCAL_KEEP_ALIVE_MS - 1_000),
     ...overrides,
   });
 }

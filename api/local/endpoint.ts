@@ -49,6 +49,9 @@ export interface LocalBedrockOptions {
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
+/** How long the endpoint keeps an idle HTTP/1.1 connection open (Node's default, made explicit for the client). */
+export const LOCAL_KEEP_ALIVE_MS = 5_000;
+
 const ROUTE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
 const ERROR_NAMESPACE = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
 
@@ -65,7 +68,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   private readonly scripted: ScriptedReply[] = [];
   private readonly settlers = new WeakMap<ReceivedRequest, (outcome: RequestOutcome) => void>();
   private readonly sockets = new Set<Socket>();
-  private readonly h1 = http.createServer((req, res) => this.serve(req, res));
+  private readonly h1 = http.createServer({ keepAliveTimeout: LOCAL_KEEP_ALIVE_MS }, (req, res) => this.serve(req, res));
   private readonly h2 = http2.createServer((req, res) => this.serve(req, res));
   private readonly tcp: net.Server;
   private address?: AddressInfo;
@@ -94,6 +97,11 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   get url(): string {
     if (!this.address) throw new Error('LocalBedrock is not started');
     return `http://${this.address.address}:${this.address.port}`;
+  }
+
+  /** Connections open right now, of either protocol. */
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   /** Queues replies for the next requests, in order; unscripted requests get the local model. */
