@@ -9,6 +9,10 @@
  *   npm run bench -- --profile         --cpu-prof for each gateway process (bench-results/profiles/)
  *   npm run bench -- --readme          also write the table into README.md (## Benchmarks)
  *   npm run bench -- --gateway-env=KEY=VALUE,...   extra environment for the gateway's config
+ *
+ * `npm run bench` compiles api/ and bench/ (bench/tsconfig.build.json) and runs
+ * the compiled JavaScript, as `npm start` runs the server; `npx tsx bench/run.ts`
+ * runs the sources, every process through tsx.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -157,7 +161,7 @@ if (flags.readme) {
   const readme = readFileSync('README.md', 'utf8');
   const heading = '## Benchmarks';
   const at = readme.indexOf(`\n${heading}\n`);
-  const intro = readFileSync(new URL('./README-section.md', import.meta.url), 'utf8').trim();
+  const intro = readFileSync('bench/README-section.md', 'utf8').trim();
   const section = `${heading}\n\n${intro}\n\n### Latest results\n\n${markdown}\n`;
   let updated: string;
   if (at < 0) {

@@ -62,9 +62,12 @@ export class Child {
   }
 
   static start(name: string, script: string, options: { env?: Record<string, string>; execArgv?: string[] } = {}): Child {
-    const path = fileURLToPath(new URL(`../processes/${script}`, import.meta.url));
+    // Compiled (npm run bench), the children run as plain JavaScript, as `npm start` runs the
+    // gateway; from the TypeScript sources (tsx bench/run.ts), through tsx.
+    const compiled = import.meta.url.endsWith('.js');
+    const path = fileURLToPath(new URL(`../processes/${script}${compiled ? '.js' : '.ts'}`, import.meta.url));
     const child = fork(path, [], {
-      execArgv: ['--import', 'tsx', '--expose-gc', ...(options.execArgv ?? [])],
+      execArgv: [...(compiled ? [] : ['--import', 'tsx']), '--expose-gc', ...(options.execArgv ?? [])],
       env: { ...process.env, ...options.env },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

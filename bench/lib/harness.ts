@@ -46,7 +46,7 @@ export class Harness {
   }
 
   static async start(options: HarnessOptions): Promise<Harness> {
-    const upstream = Child.start('upstream', 'upstream.ts');
+    const upstream = Child.start('upstream', 'upstream');
     const { localUrl, replayUrl } = await upstream.ready;
     const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } })
       .png()
@@ -64,7 +64,7 @@ export class Harness {
       ? // One folder per gateway: tsx's loader thread writes a profile of its own next to the main thread's (…​.0.001.cpuprofile).
         ['--cpu-prof', `--cpu-prof-dir=${this.options.profileDir}/gateway-${label}`]
       : [];
-    const child = Child.start(`gateway(${label})`, 'gateway.ts', {
+    const child = Child.start(`gateway(${label})`, 'gateway', {
       execArgv,
       env: { BENCH_UPSTREAM_URL: this.upstreamUrls[upstream], BENCH_GATEWAY_ENV: JSON.stringify(this.options.gatewayEnv) },
     });
