@@ -60,21 +60,6 @@ export async function normaliseImage(bytes: Buffer, limits: ImageLimits, label: 
     );
   }
 
-  // An image small enough to be sent as is gets its corruption check (a full
-  // decode) started beside the header read, not after it: one trip through
-  // sharp's thread pool less on the time to first token. The decode is capped
-  // at the model's size, so anything larger stops at its header, undecoded.
-  const fitCheck =
-    bytes.length <= limits.maxImageBytes
-      ? sharp(bytes, { limitInputPixels: limits.longEdge ** 2, failOn: 'truncated' })
-          .raw()
-          .toBuffer()
-          .then(
-            () => true,
-            () => false,
-          )
-      : undefined;
-
   let metadata: Metadata;
   try {
     // Only the header is read here, so no pixel limit yet: the check below gives the clearer error.
@@ -104,11 +89,14 @@ export async function normaliseImage(bytes: Buffer, limits: ImageLimits, label: 
     (metadata.pages ?? 1) > 1;
 
   if (!needsWork) {
-    // Already fit to send: keep the caller's bytes (no quality lost), but only
-    // once they decoded, so a truncated or corrupt file is refused here, not by
-    // Bedrock. (Its long edge is within longEdge, so the decode's cap cannot be
-    // what failed it. A raw decode: stats() decodes the same pixels at ~15x the CPU.)
-    if (!(await fitCheck)) throw corrupt(label, format);
+    // Already fit to send: keep the caller's bytes (no quality lost), but decode
+    // them once so a truncated or corrupt file is refused here, not by Bedrock.
+    // (A raw decode: stats() decodes the same pixels but costs ~15x more CPU.)
+    try {
+      await sharp(bytes, options).raw().toBuffer();
+    } catch {
+      throw corrupt(label, format);
+    }
     return { bytes, format, mediaType: MEDIA_TYPES[format], width, height, original, reencoded: false };
   }
 
