@@ -106,6 +106,19 @@ describe('normaliseImage', () => {
     expect(await codeOf(normaliseImage(jpeg.subarray(0, Math.floor(jpeg.length / 2)), limits, 'x'))).toBe('IMAGE_CORRUPT');
   });
 
+  it('refuses the same truncated image sent twice at once, every time', async () => {
+    // Two requests with one truncated file in flight together: the earlier
+    // check, sharp's stats(), let one of the pair through every few rounds.
+    for (const format of ['jpeg', 'png'] as const) {
+      const image = await solidImage(format, 300, 200, '#336699');
+      const truncated = image.subarray(0, Math.floor(image.length * 0.6));
+      for (let round = 0; round < 10; round++) {
+        const codes = await Promise.all([1, 2].map(() => codeOf(normaliseImage(truncated, limits, 'x'))));
+        expect(codes).toEqual(['IMAGE_CORRUPT', 'IMAGE_CORRUPT']);
+      }
+    }
+  });
+
   it('refuses a decompression bomb from its header, without decoding it', async () => {
     const bomb = pngBombHeader(30_000, 30_000);
     const before = process.memoryUsage().rss;
