@@ -85,29 +85,6 @@ function readMessage(bytes: Buffer): { headers: MessageHeaders; payload: Buffer 
   return { headers, payload: bytes.subarray(end, length - 4) };
 }
 
-/** How Bedrock writes a PayloadPart: `{"bytes":"<base64>"` first, then any padding member. */
-const PAYLOAD_PART_START = Buffer.from('{"bytes":"');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * The Anthropic event in a chunk's PayloadPart, `{"bytes": "<base64 of the
- * event>"}`. The base64 is cut out directly when the part starts the way
- * Bedrock writes it (skipping a JSON.parse of the part per delta); any other
- * spelling (member order, spaces, escaped slashes) goes through JSON.parse.
- */
-function anthropicEventJson(payload: Buffer): string | undefined {
-  const start = PAYLOAD_PART_START.length;
-  if (payload.length > start && payload.compare(PAYLOAD_PART_START, 0, start, 0, start) === 0) {
-    const close = payload.indexOf(QUOTE, start);
-    if (close > 0 && !payload.subarray(start, close).includes(BACKSLASH)) {
-      return Buffer.from(payload.toString('latin1', start, close), 'base64').toString('utf8');
-    }
-  }
-  const part = JSON.parse(payload.toString('utf8')) as { bytes?: string };
-  return part.bytes ? Buffer.from(part.bytes, 'base64').toString('utf8') : undefined;
-}
-
 function isHighSurrogate(code: number) {
   return code >= 0xd800 && code <= 0xdbff;
 }
@@ -183,8 +160,9 @@ export class AnthropicStreamDecoder {
     const messageType = headers[':message-type'];
     if (messageType === 'event') {
       if (headers[':event-type'] !== 'chunk') return;
-      const json = anthropicEventJson(payload);
-      if (json) this.anthropicEvent(json);
+      // A PayloadPart: {"bytes": "<base64 of the Anthropic event>"} (Bedrock may add a padding member).
+      const part = JSON.parse(payload.toString('utf8')) as { bytes?: string };
+      if (part.bytes) this.anthropicEvent(Buffer.from(part.bytes, 'base64').toString('utf8'));
     } else if (messageType === 'exception') {
       const exceptionType = headers[':exception-type'] ?? 'UnknownException';
       let message = exceptionType;

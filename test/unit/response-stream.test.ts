@@ -82,9 +82,9 @@ describe('decoding the event stream', () => {
     const escaped = base64.replaceAll('/', '\\/');
     expect(decode([frame(`{"p": "abcdefgh", "bytes" : "${escaped}"}`)]).texts).toEqual(['???>>> ~~ ']);
     expect(decode([frame(`{"bytes":"${escaped}","p":"abcdefgh"}`)]).texts).toEqual(['???>>> ~~ ']);
-    // Bedrock's own spelling, read without parsing the part: base64 first, padding after.
     expect(decode([frame(`{"bytes":"${base64}","p":"abcdefgh"}`)]).texts).toEqual(['???>>> ~~ ']);
     expect(decode([frame(`{"bytes":"","p":"abcdefgh"}`)]).texts).toEqual([]);
+    expect(() => decode([frame(`{"bytes":"${base64}"`)])).toThrow(SyntaxError);
   });
 
   it('fails on a chunk that is not an Anthropic event', () => {
