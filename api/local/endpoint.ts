@@ -44,13 +44,12 @@ export interface LocalBedrockOptions {
   host?: string;
   /** @default 0 (a free port) */
   port?: number;
+  /** How long an idle HTTP/1.1 connection is kept open; announced in each reply's Keep-Alive header. @default 5000 */
+  keepAliveTimeoutMs?: number;
 }
 
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
-
-/** How long the endpoint keeps an idle HTTP/1.1 connection open (Node's default, made explicit for the client). */
-export const LOCAL_KEEP_ALIVE_MS = 5_000;
 
 const ROUTE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
 const ERROR_NAMESPACE = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
@@ -58,9 +57,9 @@ const ERROR_NAMESPACE = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
 /**
  * A Bedrock Runtime-compatible endpoint on loopback: the offline default model
  * and the tests' upstream. It speaks HTTP/1.1 (what the gateway's client
- * uses) and cleartext HTTP/2 (h2c, what this SDK client uses by default) on
- * one port, and it frames
- * streams with AWS event-stream exactly as Bedrock does.
+ * uses) and cleartext HTTP/2 (h2c, the default of a BedrockRuntimeClient
+ * built without our request handler) on one port, and it frames streams with
+ * AWS event-stream exactly as Bedrock does.
  */
 export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   readonly requests: ReceivedRequest[] = [];
@@ -68,7 +67,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   private readonly scripted: ScriptedReply[] = [];
   private readonly settlers = new WeakMap<ReceivedRequest, (outcome: RequestOutcome) => void>();
   private readonly sockets = new Set<Socket>();
-  private readonly h1 = http.createServer({ keepAliveTimeout: LOCAL_KEEP_ALIVE_MS }, (req, res) => this.serve(req, res));
+  private readonly h1: http.Server;
   private readonly h2 = http2.createServer((req, res) => this.serve(req, res));
   private readonly tcp: net.Server;
   private address?: AddressInfo;
@@ -76,6 +75,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   constructor(private readonly options: LocalBedrockOptions = {}) {
     super();
     this.paceMs = options.paceMs ?? 0;
+    this.h1 = http.createServer({ keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000 }, (req, res) => this.serve(req, res));
     // Both protocols on one port: an HTTP/2 client opens with "PRI * HTTP/2.0".
     // noDelay: each event-stream frame is small and must leave at once (Nagle
     // plus delayed ACKs would hold frames back ~40 ms).
@@ -83,8 +83,9 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       socket.once('data', (first) => {
-        // Hand the native socket over with the peeked bytes put back: the
-        // HTTP/2 session reads what is already buffered before its handle.
+        // Hand the native socket over with the peeked bytes put back: Node's
+        // HTTP/2 session reads what is already buffered before its handle
+        // (nodejs/node#35475), and HTTP/1.1 reads them like any data.
         socket.pause();
         socket.unshift(first);
         const server = first.subarray(0, 3).toString('latin1') === 'PRI' ? this.h2 : this.h1;

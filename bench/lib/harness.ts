@@ -61,7 +61,7 @@ export class Harness {
   /** A fresh gateway process whose SDK client calls the given upstream endpoint. */
   async startGateway(label: string, upstream: UpstreamKind): Promise<Gateway> {
     const execArgv = this.options.profileDir
-      ? // One folder per gateway: tsx's loader thread writes a profile of its own next to the main thread's (…​.0.001.cpuprofile).
+      ? // One folder per gateway: a worker thread (tsx's loader, when run through tsx) writes a profile of its own next to the main thread's (….0.001.cpuprofile).
         ['--cpu-prof', `--cpu-prof-dir=${this.options.profileDir}/gateway-${label}`]
       : [];
     const child = Child.start(`gateway(${label})`, 'gateway', {

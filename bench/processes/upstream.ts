@@ -2,8 +2,8 @@
  * The upstream of every benchmark, in a process of its own so its CPU is not
  * charged to the gateway and it is never queued behind it. Two endpoints,
  * both speaking Bedrock's wire protocol (AWS event-stream frames from
- * api/local/event-stream.ts over HTTP/1.1, as the project's Bedrock client
- * sends its requests: the gateway's and the direct baseline's); each request's prompt says which
+ * api/local/event-stream.ts, over HTTP/1.1 like the project's Bedrock client
+ * in the gateway and the direct baseline); each request's prompt says which
  * text to stream and at what pace (bench/lib/deltas.ts):
  *
  * - `localUrl`: the project's LocalBedrock, scripted per request. Used for
@@ -97,7 +97,8 @@ async function replay(stream: http.ServerResponse, spec: StreamSpec) {
     // As fast as the connection takes them, a batch of frames per write.
     for (let k = 0; k < deltas.length && !stream.destroyed; k += 256) {
       const ok = stream.write(Buffer.concat(deltas.slice(k, k + 256)));
-      if (!ok) await once(stream, 'drain').catch(() => {});
+      // 'close' too: a response whose gateway went away never drains.
+      if (!ok) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(() => {});
     }
   } else {
     // Delta k is due at start + (k + 1) × pace: an absolute schedule, so a late timer does not push the rest back.
