@@ -84,8 +84,9 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
       socket.once('close', () => this.sockets.delete(socket));
       socket.once('data', (first) => {
         // Hand the native socket over with the peeked bytes put back: Node's
-        // HTTP/2 session reads what is already buffered before its handle
-        // (nodejs/node#35475), and HTTP/1.1 reads them like any data.
+        // HTTP/2 session takes what is already buffered before reading its
+        // handle (an h2c test in local-endpoint.test.ts holds it to that), and
+        // HTTP/1.1 reads them like any data.
         socket.pause();
         socket.unshift(first);
         const server = first.subarray(0, 3).toString('latin1') === 'PRI' ? this.h2 : this.h1;
