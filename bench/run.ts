@@ -108,34 +108,25 @@ const harness = await Harness.start({ quick, profileDir, gatewayEnv });
 try {
   if (only.has('ttft')) {
     console.log('1. time to first token…');
-    const gateway = await harness.startGateway('ttft', 'local');
-    try {
-      results.ttft = await ttftScenario(harness, gateway);
-    } finally {
-      await gateway.child.stop();
-    }
+    results.ttft = await harness.withGateway('ttft', 'local', (gateway) => ttftScenario(harness, gateway));
   }
   if (only.has('throughput')) {
     console.log('2. relay throughput…');
-    const gateway = await harness.startGateway('throughput', 'replay');
-    try {
-      results.throughput = await throughputScenario(harness, gateway);
-    } finally {
-      await gateway.child.stop();
-    }
+    results.throughput = await harness.withGateway('throughput', 'replay', (gateway) => throughputScenario(harness, gateway));
   }
   if (only.has('concurrency')) {
     results.concurrency = [];
     for (const transport of ['ws', 'sse'] as const) {
       for (const streams of levels) {
         console.log(`3. ${streams} concurrent ${transport} streams…`);
-        results.concurrency.push(await concurrencyScenario(harness, transport, streams));
+        const label = `${transport}-${streams}`;
+        results.concurrency.push(await harness.withGateway(label, 'replay', (gateway) => concurrencyScenario(harness, gateway, transport, streams)));
       }
     }
   }
   if (only.has('idle') && idleConnections > 0) {
     console.log(`4. ${idleConnections} idle WebSockets…`);
-    results.idle = await idleScenario(harness, idleConnections);
+    results.idle = await harness.withGateway('idle', 'local', (gateway) => idleScenario(gateway, idleConnections));
   }
   if (only.has('images')) {
     console.log('5. image normalisation…');

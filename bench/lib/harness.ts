@@ -72,6 +72,16 @@ export class Harness {
     return { child, upstream, graphqlUrl: urls.graphqlUrl, wsUrl: urls.wsUrl, relayUrl: urls.relayUrl };
   }
 
+  /** Runs `scenario` against a fresh gateway (see startGateway), which is stopped afterwards, also on failure. */
+  async withGateway<T>(label: string, upstream: UpstreamKind, scenario: (gateway: Gateway) => Promise<T>): Promise<T> {
+    const gateway = await this.startGateway(label, upstream);
+    try {
+      return await scenario(gateway);
+    } finally {
+      await gateway.child.stop();
+    }
+  }
+
   /** GraphQL variables of one describeImage subscription for `spec`: the PNG inline, or an uploaded image's id. */
   variables(spec: StreamSpec, uploadId?: string): Record<string, unknown> {
     const image = uploadId ? { uploadId } : { base64: this.png.toString('base64') };

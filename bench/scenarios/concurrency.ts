@@ -4,7 +4,7 @@ import { cpuMsOf, ownCpuMs, rssOf } from '../lib/children.js';
 import { monotonicMs, pool, sleep, within } from '../lib/clock.js';
 import { deltaEnds, deltasFor } from '../lib/deltas.js';
 import { GqlWsConnection } from '../lib/gql-ws.js';
-import { SUBSCRIPTION, type Harness } from '../lib/harness.js';
+import { SUBSCRIPTION, type Gateway, type Harness } from '../lib/harness.js';
 import { summarise, type Summary } from '../lib/stats.js';
 import { runSubscription, type Received, type Transport } from '../lib/subscription.js';
 
@@ -59,11 +59,10 @@ function failureKind(received: Received, expected: string): string | undefined {
  * RSS per active subscription. Setting up thousands of subscriptions is its
  * own cost, reported separately (time and CPU per subscription).
  */
-export async function concurrencyScenario(harness: Harness, transport: Transport, streams: number): Promise<ConcurrencyResult> {
+export async function concurrencyScenario(harness: Harness, gateway: Gateway, transport: Transport, streams: number): Promise<ConcurrencyResult> {
   const deltas = harness.quick ? 40 : 80;
   const paceMs = 50;
   const firstStream = 10_000_000 + streams * 10 + (transport === 'ws' ? 0 : 1) * 1_000_000;
-  const gateway = await harness.startGateway(`${transport}-${streams}`, 'replay');
   const pid = gateway.child.pid;
   const upstreamPid = harness.upstream.pid;
   await harness.upstream.call('clear');
@@ -161,7 +160,6 @@ export async function concurrencyScenario(harness: Harness, transport: Transport
 
   for (const connection of connections) connection.terminate();
   agent.destroy();
-  await gateway.child.stop();
 
   const wallMs = cpu1.at - cpu0.at;
   return {

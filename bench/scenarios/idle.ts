@@ -1,7 +1,7 @@
 import { rssOf } from '../lib/children.js';
 import { monotonicMs, pool, sleep, within } from '../lib/clock.js';
 import { GqlWsConnection } from '../lib/gql-ws.js';
-import type { Harness } from '../lib/harness.js';
+import type { Gateway } from '../lib/harness.js';
 
 export interface IdleResult {
   connections: number;
@@ -20,8 +20,7 @@ export interface IdleResult {
  * Scenario 4: idle WebSockets, each past connection_init/connection_ack and
  * holding no subscription: what a connected but quiet client costs.
  */
-export async function idleScenario(harness: Harness, count: number): Promise<IdleResult> {
-  const gateway = await harness.startGateway('idle', 'local');
+export async function idleScenario(gateway: Gateway, count: number): Promise<IdleResult> {
   const pid = gateway.child.pid;
   const before = await gateway.child.call<NodeJS.MemoryUsage>('gc');
   const rssBefore = rssOf(pid);
@@ -35,7 +34,6 @@ export async function idleScenario(harness: Harness, count: number): Promise<Idl
   const after = await gateway.child.call<NodeJS.MemoryUsage>('gc');
   const rssAfter = rssOf(pid);
   for (const connection of connections) connection.terminate();
-  await gateway.child.stop();
   return {
     connections: count,
     opened: connections.length,
