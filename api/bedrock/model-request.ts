@@ -1,0 +1,50 @@
+import type { ImageFormat } from '../images/sniff.js';
+
+/** One image as it goes to the model: already checked and fitted. */
+export interface ModelImage {
+  format: ImageFormat;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+export interface ModelTurn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+/**
+ * A provider-neutral request: what every API adapter turns into its own body.
+ * The images belong to the first user turn, before its text; `turns` alternate,
+ * start with the user, and end with the new question, or with an assistant
+ * turn the answer must continue (prefill).
+ */
+export interface ModelRequest {
+  /** The id sent upstream: a base model id, an inference-profile id or ARN. */
+  modelId: string;
+  images: ModelImage[];
+  turns: ModelTurn[];
+  system?: string;
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences?: string[];
+  /** Put a prompt-cache point right after the images. */
+  cacheImages?: boolean;
+}
+
+/** Tokens billed for one call, as Bedrock counted them. */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+}
+
+/** What every adapter reports at the end of a call. */
+export interface ModelResult {
+  stopReason: string;
+  usage: TokenUsage;
+  /** Bedrock's request id, for the log. */
+  requestId?: string;
+}
