@@ -23,6 +23,8 @@ export const ErrorCode = {
   UPLOAD_NOT_FOUND: 'UPLOAD_NOT_FOUND',
   /** The model is not on this server's allow-list. */
   MODEL_NOT_ALLOWED: 'MODEL_NOT_ALLOWED',
+  /** The model is past its end of life on Bedrock; `extensions.replacement` names AWS's recommended successor. */
+  MODEL_END_OF_LIFE: 'MODEL_END_OF_LIFE',
   /** Bedrock refused: no model access, or the credentials lack permission. */
   UPSTREAM_ACCESS_DENIED: 'UPSTREAM_ACCESS_DENIED',
   /** Bedrock is throttling this account. */
