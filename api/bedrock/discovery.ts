@@ -17,6 +17,16 @@ import type { CatalogueEntry, ModelLifecycle } from './catalogue/types.js';
  * permission, throttling) logs one warning and keeps what was known.
  */
 
+/**
+ * What resolvers read about models besides the allow-list. Optional so the
+ * server compiles before it wires discovery; absent means "unknown".
+ */
+export interface ModelCatalogueServices {
+  modelDiscovery?: ModelDiscovery;
+  /** Ids mapped to base models by configuration (`Config.modelAliases`). */
+  modelAliases?: Record<string, string>;
+}
+
 export interface DiscoveryLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;

@@ -1,8 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveModel } from '../../api/bedrock/catalogue/index.js';
 import { ModelDiscovery, type DiscoveryLogger } from '../../api/bedrock/discovery.js';
+import { loadConfig } from '../../api/config.js';
 import { startLocalBedrock, type LocalBedrock } from '../../api/local/endpoint.js';
+import { createServer } from '../../api/server.js';
 
 const HAIKU = 'anthropic.claude-haiku-4-5-20251001-v1:0';
 const PIXTRAL = 'mistral.pixtral-large-2502-v1:0';
@@ -135,5 +140,71 @@ describe('ModelDiscovery against the local endpoint with the real @aws-sdk/clien
     await expect(discovery.start()).resolves.toMatchObject({ status: 'failed' });
     expect(discovery.availability(HAIKU)).toBeNull();
     expect(warnings()).toHaveLength(1);
+  });
+});
+
+describe('Query.models with discovery (AWS mode, local endpoint as Bedrock)', () => {
+  let endpoint: LocalBedrock;
+  let client: BedrockClient;
+
+  beforeAll(async () => {
+    endpoint = await startLocalBedrock();
+    client = new BedrockClient({
+      endpoint: endpoint.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await endpoint.stop();
+  });
+
+  it('shows availability and Bedrock-reported lifecycle per model, and lists uncatalogued models without allowing them', async () => {
+    endpoint.controlPlane.remove(PIXTRAL);
+    endpoint.controlPlane.setLegacy('amazon.nova-pro-v1:0', '2027-06-30');
+    endpoint.controlPlane.models.push({
+      modelArn: endpoint.controlPlane.modelArn('acme.seer-v1:0'),
+      modelId: 'acme.seer-v1:0',
+      modelName: 'Seer',
+      providerName: 'Acme',
+      inputModalities: ['TEXT', 'IMAGE'],
+      outputModalities: ['TEXT'],
+      modelLifecycle: { status: 'ACTIVE' },
+    });
+    const config = loadConfig({ BEDROCK_MODE: 'aws', HOST: '127.0.0.1', PORT: '0' }, mkdtempSync(join(tmpdir(), 'home-')));
+    const server = await createServer(config);
+    const discovery = new ModelDiscovery({ client, logger: recordingLogger().logger, intervalMs: 0 });
+    Object.assign(server.services, { modelDiscovery: discovery, modelAliases: config.modelAliases });
+
+    const query = async () => {
+      const response = await server.yoga.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: '{ models { id availability lifecycle { status endOfLife } warnings } discoveredModels { id isAllowed conservativeLimits maxImages availability } }',
+        }),
+      });
+      return ((await response.json()) as { data: { models: any[]; discoveredModels: any[] } }).data;
+    };
+    const byId = (models: any[], id: string) => models.find((m) => m.id === id);
+
+    const before = await query();
+    expect(byId(before.models, `global.${HAIKU}`).availability).toBe('UNKNOWN');
+    expect(before.discoveredModels).toEqual([]);
+
+    await discovery.start();
+    discovery.stop();
+    const after = await query();
+    expect(byId(after.models, `global.${HAIKU}`).availability).toBe('AVAILABLE');
+    expect(byId(after.models, `us.${PIXTRAL}`).availability).toBe('UNAVAILABLE');
+    const novaPro = byId(after.models, 'amazon.nova-pro-v1:0');
+    expect(novaPro.lifecycle).toEqual({ status: 'LEGACY', endOfLife: '2027-06-30' });
+    expect(novaPro.warnings[0]).toMatch(/legacy model on Bedrock: it works until 2027-06-30/);
+    expect(after.discoveredModels).toEqual([
+      { id: 'acme.seer-v1:0', isAllowed: false, conservativeLimits: true, maxImages: 5, availability: 'AVAILABLE' },
+    ]);
+    expect(after.models.map((m) => m.id)).not.toContain('acme.seer-v1:0');
   });
 });

@@ -1,5 +1,5 @@
 import { ErrorCode, gatewayError } from '../../errors.js';
-import { catalogueEntry } from './index.js';
+import { catalogueEntry, resolveModel, type ResolveOptions } from './index.js';
 import type { CatalogueEntry, ModelLifecycle, NumberRange } from './types.js';
 
 /**
@@ -137,4 +137,31 @@ export function checkImageCount(entry: CatalogueEntry, count: number): void {
       { maxImages: entry.images.maxCount },
     );
   }
+}
+
+/**
+ * What to tell an operator about one allowed model id: legacy, past its end
+ * of life, or unknown to the catalogue (conservative limits). Empty when fine.
+ */
+export function modelWarnings(id: string, entry: CatalogueEntry | undefined, now = new Date()): string[] {
+  if (!entry || entry.conservative) {
+    return [`${id} is not in the model catalogue: conservative limits apply (5 images, 4096 output tokens, Converse) and its prices are unknown.`];
+  }
+  const verdict = lifecycleVerdict(entry, now);
+  if (!verdict.usable) {
+    const since = entry.lifecycle.endOfLife ? ` on ${entry.lifecycle.endOfLife}` : '';
+    return [`${entry.name} (${id}) reached end of life on Amazon Bedrock${since}; requests for it are refused. ${replacementText(entry.lifecycle)}`];
+  }
+  return verdict.warning ? [verdict.warning] : [];
+}
+
+/** Warnings for the whole allow-list, for the start-up log (one line per model). */
+export function allowListWarnings(
+  allowedModelIds: readonly string[],
+  options?: ResolveOptions,
+  now = new Date(),
+): { modelId: string; warning: string }[] {
+  return allowedModelIds.flatMap((modelId) =>
+    modelWarnings(modelId, resolveModel(modelId, options)?.entry, now).map((warning) => ({ modelId, warning })),
+  );
 }
