@@ -94,3 +94,16 @@ describe('checkImageCount', () => {
     expect(() => checkImageCount(HAIKU_45, 20)).not.toThrow();
   });
 });
+
+describe('allowListWarnings', () => {
+  it('warns at start about end-of-life, legacy and uncatalogued allowed models, one line each', async () => {
+    const { allowListWarnings } = await import('../../api/bedrock/catalogue/checks.js');
+    const warnings = allowListWarnings(
+      ['global.anthropic.claude-haiku-4-5-20251001-v1:0', 'anthropic.claude-3-5-sonnet-20241022-v2:0', 'acme.vision-v1:0'],
+      {},
+    );
+    expect(warnings.map((w) => w.modelId)).toEqual(['anthropic.claude-3-5-sonnet-20241022-v2:0', 'acme.vision-v1:0']);
+    expect(warnings[0]!.warning).toMatch(/end of life .* Claude Sonnet 4.6/);
+    expect(warnings[1]!.warning).toMatch(/conservative limits/);
+  });
+});
