@@ -31,9 +31,9 @@ const PAGES = {
     covers: 'image formats, 8000 px per side, tokens ≈ width × height / 750, 1568 px long edge worth sending',
   },
   converseImage: {
-    url: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ImageBlock.html',
+    url: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html',
     read: READ,
-    covers: 'Converse image block: jpeg/png/gif/webp, 3.75 MB per image, 8000 px per side, 20 images per request',
+    covers: 'Converse message: up to 20 images, each at most 3.75 MB and 8000 × 8000 px',
   },
   claudeSampling: {
     url: 'https://github.com/aws-samples/bedrock-access-gateway/issues/191',
@@ -43,7 +43,22 @@ const PAGES = {
   promptCaching: {
     url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html',
     read: READ,
-    covers: 'prompt caching support and minimum tokens per cache checkpoint',
+    covers: 'prompt caching generally available for Claude and Amazon Nova Micro, Lite, Pro and Premier; minimum tokens per checkpoint',
+  },
+  countTokens: {
+    url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/count-tokens.html',
+    read: READ,
+    covers: 'CountTokens takes the bare foundation-model id; some Claude models launched with cross-Region inference only lack it on bedrock-runtime',
+  },
+  countTokensModels: {
+    url: 'https://github.com/danilop/ttok4bedrock',
+    read: READ,
+    covers: 'Claude models with CountTokens: Sonnet 4.6, Opus 4.6, Sonnet 4.5, Opus 4.5, Haiku 4.5 and older',
+  },
+  countTokensNova: {
+    url: 'https://alchemy.run/providers/aws/bedrock/counttokens',
+    read: READ,
+    covers: 'Amazon Nova models are rejected by CountTokens ("The provided model doesn\'t support counting tokens")',
   },
   claudePricing: {
     url: 'https://aws.amazon.com/bedrock/pricing/',
@@ -159,6 +174,9 @@ export const CATALOGUE: CatalogueEntry[] = [
       PAGES.claudeVision,
       PAGES.converseImage,
       PAGES.claudeSampling,
+      PAGES.countTokens,
+      PAGES.countTokensModels,
+      PAGES.promptCaching,
       {
         url: 'https://clauder-navi.com/en/bedrock-claude-cost/',
         read: READ,
@@ -202,6 +220,7 @@ export const CATALOGUE: CatalogueEntry[] = [
       PAGES.claudeVision,
       PAGES.converseImage,
       PAGES.claudeSampling,
+      PAGES.countTokensModels,
       PAGES.claudePricing,
     ],
     description: 'Balanced Claude vision model (200K context).',
@@ -236,6 +255,7 @@ export const CATALOGUE: CatalogueEntry[] = [
       PAGES.claudeVision,
       PAGES.converseImage,
       PAGES.claudeSampling,
+      PAGES.countTokensModels,
       PAGES.claudePricing,
     ],
     description: 'Claude Sonnet with a 1M-token context.',
@@ -265,6 +285,7 @@ export const CATALOGUE: CatalogueEntry[] = [
       PAGES.claudeVision,
       PAGES.converseImage,
       PAGES.claudeSampling,
+      PAGES.countTokensModels,
       PAGES.claudePricing,
     ],
     // Output limit of Opus 4.5 not found on an AWS page: 64K from Anthropic's
@@ -296,6 +317,7 @@ export const CATALOGUE: CatalogueEntry[] = [
       PAGES.claudeVision,
       PAGES.converseImage,
       PAGES.claudeSampling,
+      PAGES.countTokensModels,
       PAGES.claudePricing,
     ],
     description: 'Anthropic flagship (1M context) through InvokeModel and Converse.',
@@ -329,7 +351,9 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
     // Minimum cache tokens not found for this generation: the largest known (4,096).
     promptCaching: { minTokens: 4096 },
-    countTokens: true,
+    // Claude models launched with cross-Region inference only lack CountTokens on
+    // bedrock-runtime (countTokens page); not listed among the models that have it.
+    countTokens: false,
     lifecycle: { status: 'active' },
     sources: [
       {
@@ -347,6 +371,7 @@ export const CATALOGUE: CatalogueEntry[] = [
         read: READ,
         covers: 'Sonnet 5: non-default temperature, top_p, top_k not supported',
       },
+      PAGES.countTokens,
       PAGES.claudeOnBedrock,
       PAGES.claudeVision,
       PAGES.converseImage,
@@ -463,11 +488,13 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 0.06, output: 0.24, cacheRead: 0.015 },
     // Nova caches (Converse cachePoint); its minimum per checkpoint was not found: 1,024 assumed.
     promptCaching: { minTokens: 1024 },
-    // CountTokens support for Nova not confirmed: off.
+    // CountTokens rejects Nova models (countTokensNova).
     countTokens: false,
     lifecycle: { status: 'active' },
     sources: [
       PAGES.novaModalities,
+      PAGES.promptCaching,
+      PAGES.countTokensNova,
       {
         url: 'https://github.com/quattro004/Agent004/wiki/Source-Amazon-Nova-Lite',
         read: READ,
@@ -513,7 +540,7 @@ export const CATALOGUE: CatalogueEntry[] = [
     promptCaching: { minTokens: 1024 },
     countTokens: false,
     lifecycle: { status: 'active' },
-    sources: [PAGES.novaModalities, PAGES.converseImage, PAGES.supportedModels],
+    sources: [PAGES.novaModalities, PAGES.promptCaching, PAGES.countTokensNova, PAGES.converseImage, PAGES.supportedModels],
     description: 'Amazon\'s mid-size multimodal model (Converse only).',
   },
   {
@@ -543,7 +570,8 @@ export const CATALOGUE: CatalogueEntry[] = [
     },
     // Price not read on a page this time ($2.50 / $12.50 is the launch figure).
     prices: { input: 2.5, output: 12.5 },
-    promptCaching: null,
+    // Caching is generally available for Premier (promptCaching page); its minimum was not found.
+    promptCaching: { minTokens: 1024 },
     countTokens: false,
     lifecycle: { status: 'active' },
     sources: [
@@ -552,6 +580,8 @@ export const CATALOGUE: CatalogueEntry[] = [
         read: READ,
         covers: 'Nova Premier: Converse, ConverseStream, vision',
       },
+      PAGES.promptCaching,
+      PAGES.countTokensNova,
       PAGES.novaModalities,
       PAGES.converseImage,
     ],
