@@ -70,10 +70,10 @@ const PAGES = {
     read: READ,
     covers: 'Nova image formats PNG, JPG, GIF, WebP',
   },
-  supportedModels: {
-    url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html',
+  novaRegions: {
+    url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-supported.html',
     read: READ,
-    covers: 'model ids, input/output modalities, cross-Region profile support',
+    covers: 'Nova Lite and Pro: base id in us-east-1 only, profiles in US, EU and APAC Regions; Nova Premier: profile only (US)',
   },
 } satisfies Record<string, Source>;
 
@@ -464,6 +464,7 @@ export const CATALOGUE: CatalogueEntry[] = [
     apiFamily: 'converse',
     apiFamilies: ['converse'],
     inferenceProfilePrefixes: ['us', 'eu', 'apac'],
+    // The base id is served in us-east-1; elsewhere call a us./eu./apac. profile (novaRegions).
     requiresInferenceProfile: false,
     images: {
       maxCount: 20,
@@ -506,7 +507,7 @@ export const CATALOGUE: CatalogueEntry[] = [
         covers: 'Nova Lite $0.06 / $0.24, cache read $0.015; Nova 2 Lite $0.33 / $2.75',
       },
       PAGES.converseImage,
-      PAGES.supportedModels,
+      PAGES.novaRegions,
     ],
     description: 'Amazon\'s low-cost multimodal model (Converse only).',
   },
@@ -534,13 +535,22 @@ export const CATALOGUE: CatalogueEntry[] = [
       maxStopSequences: 4,
       exclusive: [],
     },
-    // Nova Pro's price was not read on a page this time: $0.80 / $3.20 is the
-    // long-standing us-east-1 figure; check the pricing page before relying on it.
     prices: { input: 0.8, output: 3.2, cacheRead: 0.2 },
     promptCaching: { minTokens: 1024 },
     countTokens: false,
     lifecycle: { status: 'active' },
-    sources: [PAGES.novaModalities, PAGES.promptCaching, PAGES.countTokensNova, PAGES.converseImage, PAGES.supportedModels],
+    sources: [
+      PAGES.novaModalities,
+      PAGES.promptCaching,
+      PAGES.countTokensNova,
+      PAGES.converseImage,
+      PAGES.novaRegions,
+      {
+        url: 'https://www.swfte.com/de/blog/amazon-nova-pro-pricing',
+        read: READ,
+        covers: 'Nova Pro on Bedrock (May 2026): $0.80 / $3.20, cached input $0.20 per million tokens',
+      },
+    ],
     description: 'Amazon\'s mid-size multimodal model (Converse only).',
   },
   {
@@ -580,6 +590,7 @@ export const CATALOGUE: CatalogueEntry[] = [
         read: READ,
         covers: 'Nova Premier: Converse, ConverseStream, vision',
       },
+      PAGES.novaRegions,
       PAGES.promptCaching,
       PAGES.countTokensNova,
       PAGES.novaModalities,
