@@ -171,11 +171,14 @@ export class LocalControlPlane {
 
   private filterModels(query: URLSearchParams): FoundationModelSummaryJson[] {
     const output = query.get('byOutputModality');
+    // Not a parameter of the real API (it filters by output only); accepted here for convenience.
+    const input = query.get('byInputModality');
     const provider = query.get('byProvider')?.toLowerCase();
     const inference = query.get('byInferenceType');
     return this.models.filter(
       (m) =>
         (!output || m.outputModalities?.includes(output as ModelModality)) &&
+        (!input || m.inputModalities?.includes(input as ModelModality)) &&
         (!provider || m.providerName?.toLowerCase() === provider) &&
         (!inference || m.inferenceTypesSupported?.includes(inference as 'ON_DEMAND')),
     );
