@@ -70,3 +70,11 @@ export function unauthenticated(message: string): GraphQLError {
     },
   });
 }
+
+/**
+ * A value cut to at most `max` characters for an error message, so a message
+ * never echoes unbounded input back (a 200 KB model id came back whole).
+ */
+export function truncateForMessage(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max - 1)}… (${value.length} characters)`;
+}
