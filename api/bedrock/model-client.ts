@@ -60,6 +60,18 @@ function streamCommand(request: ModelRequest, family: ApiFamily) {
   });
 }
 
+/**
+ * The size of the body `request` makes in `family`'s shape, to check against
+ * Bedrock's payload limit before anything is sent. Throws the adapter's
+ * BAD_USER_INPUT for a request the family cannot carry.
+ */
+export function requestBodyBytes(request: ModelRequest, family: ApiFamily): number {
+  if (family !== 'converse') return Buffer.byteLength(buildMessagesBody(request));
+  const { modelId: _inPath, ...body } = buildConverseInput(request);
+  // Blobs travel as base64 in the JSON body, as the SDK serialises them.
+  return Buffer.byteLength(JSON.stringify(body, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value)));
+}
+
 export function createBedrockClient(sdk: BedrockRuntimeClient, options: BedrockModelClientOptions = {}): BedrockModelClient {
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
 

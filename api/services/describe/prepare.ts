@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { modelInfo, type VisionModelInfo } from '../../bedrock/models.js';
-import { buildMessagesBody } from '../../bedrock/request-body.js';
-import { ErrorCode, gatewayError } from '../../errors.js';
+import type { ApiFamily } from '../../bedrock/catalogue/types.js';
+import { requestBodyBytes } from '../../bedrock/model-client.js';
+import type { ModelRequest } from '../../bedrock/model-request.js';
+import { LOCAL_MODEL_ID } from '../../bedrock/models.js';
+import { ErrorCode, gatewayError, truncateForMessage } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
@@ -32,7 +35,7 @@ function resolveModel(input: DescribeImageInput, deps: Services): VisionModelInf
         : '';
     throw gatewayError(
       ErrorCode.MODEL_NOT_ALLOWED,
-      `Model "${id}" is not allowed here. Allowed: ${deps.allowedModelIds.join(', ')}.${hint}`,
+      `Model "${truncateForMessage(id)}" is not allowed here. Allowed: ${deps.allowedModelIds.join(', ')}.${hint}`,
       { allowedModelIds: deps.allowedModelIds },
     );
   }
@@ -66,6 +69,11 @@ export function imageLimitsFor(model: VisionModelInfo, deps: Services): ImageLim
     maxImageBytes: model.maxImageBytes,
     longEdge: model.recommendedLongEdge,
   };
+}
+
+/** The API a model is called through: Claude's own Messages API; the local model through either (LOCAL_MODEL_API). */
+function apiFamilyFor(model: VisionModelInfo, deps: Services): ApiFamily {
+  return model.id === LOCAL_MODEL_ID ? deps.localModelApi : 'anthropic-messages';
 }
 
 function sentImage(image: NormalisedImage): SentImage {
@@ -112,23 +120,25 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   }
 
   const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
-  const body = buildMessagesBody({
-    images,
-    prompt: input.prompt ?? DEFAULT_PROMPT,
+  const request: ModelRequest = {
+    modelId: model.id,
+    images: images.map((image) => ({ format: image.format, mediaType: image.mediaType, bytes: image.bytes })),
+    turns: [{ role: 'user', text: input.prompt ?? DEFAULT_PROMPT }],
     system: input.system ?? undefined,
     maxTokens: input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens),
     temperature: input.temperature ?? undefined,
     topP: input.topP ?? undefined,
     topK: input.topK ?? undefined,
     stopSequences: input.stopSequences ?? undefined,
-  });
-  const payloadBytes = Buffer.byteLength(body);
+  };
+  const family = apiFamilyFor(model, deps);
+  const payloadBytes = requestBodyBytes(request, family);
   if (payloadBytes > MAX_PAYLOAD_BYTES) {
     throw gatewayError(
       ErrorCode.PAYLOAD_TOO_LARGE,
       `The request would be ${formatBytes(payloadBytes)}; Bedrock accepts at most ${formatBytes(MAX_PAYLOAD_BYTES)}. Send fewer or smaller images.`,
     );
   }
-  return { id: randomUUID(), model, body, images: images.map(sentImage) };
+  return { id: randomUUID(), model, request, family, images: images.map(sentImage) };
 }
 

@@ -1,5 +1,6 @@
+import type { ApiFamily } from '../../bedrock/catalogue/types.js';
+import type { ModelRequest, TokenUsage } from '../../bedrock/model-request.js';
 import type { VisionModelInfo } from '../../bedrock/models.js';
-import type { TokenUsage } from '../../bedrock/response-stream.js';
 
 export interface ImageInput {
   base64?: string | null;
@@ -34,7 +35,10 @@ export interface SentImage {
 export interface PreparedDescription {
   id: string;
   model: VisionModelInfo;
-  body: string;
+  /** What goes to the model, in no API's shape yet. */
+  request: ModelRequest;
+  /** The API the model is called through. */
+  family: ApiFamily;
   images: SentImage[];
 }
 
