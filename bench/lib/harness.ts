@@ -61,22 +61,27 @@ export class Harness {
   }
 
   /** A fresh gateway process whose SDK client calls the given upstream endpoint. */
-  async startGateway(label: string, upstream: UpstreamKind): Promise<Gateway> {
+  async startGateway(label: string, upstream: UpstreamKind, env: Record<string, string> = {}): Promise<Gateway> {
     const execArgv = this.options.profileDir
       ? // One folder per gateway: a worker thread (tsx's loader, when run through tsx) writes a profile of its own next to the main thread's (….0.001.cpuprofile).
         ['--cpu-prof', `--cpu-prof-dir=${this.options.profileDir}/gateway-${label}`]
       : [];
     const child = Child.start(`gateway(${label})`, 'gateway', {
       execArgv,
-      env: { BENCH_UPSTREAM_URL: this.upstreamUrls[upstream], BENCH_GATEWAY_ENV: JSON.stringify(this.options.gatewayEnv) },
+      env: { BENCH_UPSTREAM_URL: this.upstreamUrls[upstream], BENCH_GATEWAY_ENV: JSON.stringify({ ...this.options.gatewayEnv, ...env }) },
     });
     const urls = await child.ready;
     return { child, upstream, graphqlUrl: urls.graphqlUrl, wsUrl: urls.wsUrl, relayUrl: urls.relayUrl };
   }
 
   /** Runs `scenario` against a fresh gateway (see startGateway), which is stopped afterwards, also on failure. */
-  async withGateway<T>(label: string, upstream: UpstreamKind, scenario: (gateway: Gateway) => Promise<T>): Promise<T> {
-    const gateway = await this.startGateway(label, upstream);
+  async withGateway<T>(
+    label: string,
+    upstream: UpstreamKind,
+    scenario: (gateway: Gateway) => Promise<T>,
+    env: Record<string, string> = {},
+  ): Promise<T> {
+    const gateway = await this.startGateway(label, upstream, env);
     try {
       return await scenario(gateway);
     } finally {
