@@ -1,5 +1,7 @@
-import type { RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 import { StandardRetryStrategy } from '@smithy/util-retry';
+
+type RetryToken = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[0];
+type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetry']>[1];
 
 /**
  * Network failures that happen before a connection exists: the request cannot
@@ -27,7 +29,7 @@ export function mayHaveReachedBedrock(error: unknown): boolean {
  * two more times (issue #9): the first attempt may already be billed.
  */
 export class AnsweredOnlyRetryStrategy extends StandardRetryStrategy {
-  override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+  override async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     if (mayHaveReachedBedrock(errorInfo.error)) throw new Error('Not retried: the request may have reached Bedrock.');
     return super.refreshRetryTokenForRetry(token, errorInfo);
   }

@@ -1,9 +1,11 @@
 import type { ContentBlock, ConverseCommandOutput, ConverseStreamCommandInput, Message } from '@aws-sdk/client-bedrock-runtime';
-import type { DocumentType } from '@smithy/types';
 import { ErrorCode, gatewayError } from '../../errors.js';
 import { EventStreamReader, parsePayload, TextRelay } from '../event-stream.js';
 import type { ModelRequest, TokenUsage } from '../model-request.js';
 import type { StreamDecoder } from './stream-decoder.js';
+
+/** The JSON document type of additionalModelRequestFields. */
+type DocumentType = NonNullable<ConverseStreamCommandInput['additionalModelRequestFields']>;
 
 /**
  * The Converse family: Bedrock's provider-neutral Converse / ConverseStream.
