@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -8,7 +7,6 @@ import type { ExecutionArgs } from 'graphql';
 import type { ServerOptions as WsServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import pino, { type Logger } from 'pino';
-import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import { ApiKeys, type Caller } from './auth.js';
 import { createAwsBedrockClient, createLocalBedrockClient } from './bedrock/client.js';
@@ -19,7 +17,9 @@ import { LocalBedrock } from './local/endpoint.js';
 import { isAllowedOrigin } from './origin.js';
 import { Admission } from './services/admission.js';
 import type { DescribeImageDeps } from './services/describe-image.js';
+import { createStaticAssets } from './static-assets.js';
 import { countUpstreamRetries, createTelemetry } from './telemetry.js';
+import { logWebSocketErrors } from './ws-errors.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
 
 /** Execution args that carry yoga's enveloped execute/subscribe, as in yoga's graphql-ws recipe. */
@@ -102,7 +102,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     onUnauthenticated: () => telemetry.rejected('UNAUTHENTICATED'),
   });
-  const serveWeb = existsSync(config.webRoot) ? sirv(config.webRoot, { single: true, etag: true }) : undefined;
+  const serveWeb = createStaticAssets(config.webRoot);
 
   const httpServer = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -177,6 +177,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // terminated, and its subscriptions (and their upstream calls) end with it.
     config.wsKeepAliveMs,
   );
+  logWebSocketErrors(wsServer, logger);
 
   const sockets = new Set<Socket>();
   httpServer.on('connection', (socket) => {
