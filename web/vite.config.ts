@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { precompress } from './precompress';
+import { precompress } from './precompress.ts';
 
 /** Where `npm run dev:web` sends GraphQL (HTTP and WebSocket). @default http://localhost:4000 (`API_URL`) */
 const apiUrl = process.env.API_URL ?? 'http://localhost:4000';
