@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM script without type declarations
 import { isStale } from '../../scripts/build-if-stale.mjs';
 
 const INPUTS = ['api', 'package.json'];
@@ -21,7 +20,7 @@ function project(files: Record<string, number>): string {
   return root;
 }
 
-const stale = (root: string) => (isStale as (r: string, i: string[], o: string[]) => boolean)(root, INPUTS, OUTPUTS);
+const stale = (root: string) => isStale(root, INPUTS, OUTPUTS);
 
 describe('prestart build check', () => {
   it('skips the build when every output is newer than every input', () => {
