@@ -10,13 +10,13 @@ import type { GatewayContext } from './context.js';
 import { unauthenticated } from './errors.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
-import type { DescribeImageDeps } from './services/describe-image.js';
+import type { Services } from './services/container.js';
 
 /** Headers that mark a request as sent by a script, not a cross-site form. */
 export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'graphql-require-preflight', 'apollo-require-preflight'];
 
 export interface GatewayYogaOptions {
-  services: DescribeImageDeps;
+  services: Services;
   /** GraphiQL's opening tab, or false to turn GraphiQL off. */
   graphiql: false | { query: string; variables: string };
   apiKeys: ApiKeys;

@@ -1,9 +1,5 @@
-import { describeOnce, openDescriptionStream } from '../services/describe-requests.js';
-import {
-  type DescriptionChunk,
-  type DescriptionEvent,
-  type SentImage,
-} from '../services/describe-image.js';
+import { describeOnce, openDescriptionStream } from '../services/describe/requests.js';
+import type { DescriptionChunk, DescriptionEvent, SentImage } from '../services/describe/types.js';
 import type { TokenUsage as TokenUsageShape } from '../bedrock/response-stream.js';
 import { builder } from './builder.js';
 

@@ -2,7 +2,8 @@ import { modelInfo } from '../bedrock/models.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { formatBytes } from '../images/decode-base64.js';
 import { normaliseImage } from '../images/normalise.js';
-import { imageLimitsFor, type DescribeImageDeps } from './describe-image.js';
+import type { Services } from './container.js';
+import { imageLimitsFor } from './describe/prepare.js';
 
 export interface UploadedImage {
   id: string;
@@ -15,7 +16,7 @@ export interface UploadedImage {
 }
 
 /** Checks and normalises one uploaded file for the default model, then keeps it for later requests. */
-export async function uploadImage(file: File, deps: DescribeImageDeps): Promise<UploadedImage> {
+export async function uploadImage(file: File, deps: Services): Promise<UploadedImage> {
   if (file.size > deps.maxInputImageBytes) {
     throw gatewayError(
       ErrorCode.IMAGE_TOO_LARGE,

@@ -2,7 +2,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import sharp from 'sharp';
 import { createLocalBedrockClient } from '../../api/bedrock/client.js';
 import { buildMessagesBody } from '../../api/bedrock/request-body.js';
-import { DEFAULT_MAX_TOKENS } from '../../api/services/describe-image.js';
+import { DEFAULT_MAX_TOKENS } from '../../api/services/describe/prepare.js';
 import { Child } from './children.js';
 import { specPrompt, type StreamSpec } from './deltas.js';
 

@@ -4,12 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalBedrockClient } from '../../api/bedrock/client.js';
 import { LOCAL_MODEL_ID, modelInfo } from '../../api/bedrock/models.js';
 import { startLocalBedrock, type LocalBedrock } from '../../api/local/endpoint.js';
-import {
-  describeImageEvents,
-  type DescriptionChunk,
-  type DescriptionEvent,
-  type PreparedDescription,
-} from '../../api/services/describe-image.js';
+import { describeImageEvents } from '../../api/services/describe/stream.js';
+import type { DescriptionChunk, DescriptionEvent, PreparedDescription } from '../../api/services/describe/types.js';
 
 // The subscription's source on its own (issue #5): the real SDK against the
 // local endpoint, consumed directly, so the consumer's pace is exact.

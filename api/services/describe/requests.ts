@@ -1,57 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../auth.js';
-import { errorCodeOf } from '../errors.js';
-import type { DescriptionReport } from '../telemetry.js';
-import {
-  describeImageEvents,
-  invokeDescription,
-  prepareDescription,
-  type Description,
-  type DescribeImageDeps,
-  type DescribeImageInput,
-  type DescriptionEvent,
-  type PreparedDescription,
-} from './describe-image.js';
-
-/**
- * Passes the iterator's values on unchanged, shows each to `onValue`, and
- * calls `onEnd` once when it ends for any reason (done, returned early, never
- * started). Not an async generator on purpose: a generator's return() waits
- * behind a pending next(), which would delay aborting the upstream call.
- */
-function observing<T>(
-  iterable: AsyncIterable<T>,
-  onValue: (value: T) => void,
-  onEnd: (early: boolean) => void,
-): AsyncIterableIterator<T> {
-  const inner = iterable[Symbol.asyncIterator]();
-  let ended = false;
-  const end = (early: boolean) => {
-    if (ended) return;
-    ended = true;
-    onEnd(early);
-  };
-  return {
-    async next() {
-      const result = await inner.next();
-      if (result.done) end(false);
-      else onValue(result.value);
-      return result;
-    },
-    async return(value?: unknown) {
-      end(true);
-      return (await inner.return?.(value)) ?? { done: true, value: undefined };
-    },
-    async throw(error?: unknown) {
-      end(true);
-      if (inner.throw) return inner.throw(error);
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-}
+import type { Caller } from '../../auth.js';
+import { errorCodeOf } from '../../errors.js';
+import { observing } from '../../lib/observing.js';
+import type { DescriptionReport } from '../../telemetry.js';
+import type { Services } from '../container.js';
+import { prepareDescription } from './prepare.js';
+import { describeImageEvents } from './stream.js';
+import type { Description, DescribeImageInput, DescriptionEvent, PreparedDescription } from './types.js';
+import { invokeDescription } from './upstream.js';
 
 function describeSent(prepared: PreparedDescription): Partial<DescriptionReport> {
   return {
@@ -68,7 +24,7 @@ function describeSent(prepared: PreparedDescription): Partial<DescriptionReport>
  */
 async function admitAndPrepare(
   input: DescribeImageInput,
-  services: DescribeImageDeps,
+  services: Services,
   report: DescriptionReport,
   caller: Caller,
 ) {
@@ -86,7 +42,7 @@ async function admitAndPrepare(
 /** A streamed description for one caller. */
 export async function openDescriptionStream(
   input: DescribeImageInput,
-  services: DescribeImageDeps,
+  services: Services,
   caller: Caller,
 ): Promise<AsyncIterable<DescriptionEvent>> {
   const report: DescriptionReport = { requestId: randomUUID(), operation: 'subscription', caller: caller.id, outcome: 'ok' };
@@ -122,7 +78,7 @@ export async function openDescriptionStream(
 /** A whole description for one caller. */
 export async function describeOnce(
   input: DescribeImageInput,
-  services: DescribeImageDeps,
+  services: Services,
   caller: Caller,
   signal: AbortSignal,
 ): Promise<Description> {

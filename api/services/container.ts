@@ -1,0 +1,54 @@
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { Config } from '../config.js';
+import { UploadStore } from '../images/upload-store.js';
+import type { Telemetry } from '../telemetry.js';
+import { Admission } from './admission.js';
+
+/**
+ * Everything a resolver's service needs, built once at start-up from the
+ * configuration and carried in the GraphQL context. Services take it as an
+ * argument, so tests pass real parts pointed at local servers.
+ */
+export interface Services {
+  /** The Bedrock runtime client; there once the server has started. */
+  readonly bedrock: BedrockRuntimeClient;
+  uploads: UploadStore;
+  allowedModelIds: string[];
+  defaultModelId: string;
+  /** Mode the server runs in, for error messages that say how to switch. */
+  bedrockMode: 'local' | 'aws';
+  maxInputImageBytes: number;
+  maxInputPixels: number;
+  /** Gate for every describe request: limits and shutdown. */
+  admission: Admission;
+  /** Abort an upstream call that sends nothing for this long; 0 = never. */
+  upstreamIdleTimeoutMs: number;
+  telemetry: Telemetry;
+}
+
+/** The container, plus the one late-bound part: the Bedrock client, made when the server starts. */
+export interface ServicesContainer extends Services {
+  connectBedrock(client: BedrockRuntimeClient): void;
+}
+
+export function createServices(config: Config, telemetry: Telemetry): ServicesContainer {
+  let bedrock: BedrockRuntimeClient | undefined;
+  return {
+    get bedrock(): BedrockRuntimeClient {
+      if (!bedrock) throw new Error('server not started');
+      return bedrock;
+    },
+    connectBedrock(client) {
+      bedrock = client;
+    },
+    uploads: new UploadStore({ ttlMs: config.uploads.ttlMs, maxBytes: config.uploads.maxBytes }),
+    allowedModelIds: config.allowedModelIds,
+    defaultModelId: config.defaultModelId,
+    bedrockMode: config.bedrockMode,
+    maxInputImageBytes: config.images.maxInputBytes,
+    maxInputPixels: config.images.maxInputPixels,
+    admission: new Admission(config.limits),
+    upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
+    telemetry,
+  };
+}

@@ -1,0 +1,24 @@
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { CoalescingStream } from '../../lib/coalescing-stream.js';
+import type { DescriptionEvent, DescriptionTotals, PreparedDescription } from './types.js';
+import { readDescription } from './upstream.js';
+
+/**
+ * A subscription's source for one prepared description: exactly one upstream
+ * call, read eagerly, its deltas merged when they queue up (see
+ * CoalescingStream). A failure mid-stream becomes the last event.
+ */
+export function describeImageEvents(
+  prepared: PreparedDescription,
+  bedrock: BedrockRuntimeClient,
+  idleTimeoutMs = 0,
+): AsyncIterableIterator<DescriptionEvent> {
+  return new CoalescingStream<DescriptionTotals, DescriptionEvent>(
+    (signal, onText) => readDescription(prepared, bedrock, signal, onText, idleTimeoutMs),
+    {
+      text: (text, index) => ({ id: prepared.id, index, text, done: false }),
+      totals: (totals, index) => ({ ...totals, index }),
+      error: (error) => ({ error }),
+    },
+  );
+}

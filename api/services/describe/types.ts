@@ -1,0 +1,68 @@
+import type { VisionModelInfo } from '../../bedrock/models.js';
+import type { TokenUsage } from '../../bedrock/response-stream.js';
+
+export interface ImageInput {
+  base64?: string | null;
+  uploadId?: string | null;
+}
+
+export interface DescribeImageInput {
+  images: ImageInput[];
+  prompt?: string | null;
+  system?: string | null;
+  modelId?: string | null;
+  maxTokens?: number | null;
+  temperature?: number | null;
+  topP?: number | null;
+  topK?: number | null;
+  stopSequences?: string[] | null;
+}
+
+/** What was sent for one image, reported back so a user sees what the model saw. */
+export interface SentImage {
+  mediaType: string;
+  width: number;
+  height: number;
+  byteSize: number;
+  originalWidth: number;
+  originalHeight: number;
+  originalByteSize: number;
+  reencoded: boolean;
+}
+
+/** A request that passed every check and is ready to bill. */
+export interface PreparedDescription {
+  id: string;
+  model: VisionModelInfo;
+  body: string;
+  images: SentImage[];
+}
+
+export interface DescriptionChunk {
+  id: string;
+  index: number;
+  text: string;
+  done: boolean;
+  stopReason?: string;
+  usage?: TokenUsage;
+  modelId?: string;
+  latencyMs?: number;
+  firstTokenMs?: number | null;
+  images?: SentImage[];
+}
+
+export interface Description {
+  id: string;
+  text: string;
+  modelId: string;
+  stopReason: string;
+  usage: TokenUsage;
+  latencyMs: number;
+  images: SentImage[];
+}
+
+/** The last chunk of a description, before it is numbered. */
+export type DescriptionTotals = Omit<DescriptionChunk, 'index'>;
+
+/** An item of a subscription: a chunk, or the error that ends the stream after the chunks already sent. */
+export type DescriptionEvent = DescriptionChunk | { error: unknown };
