@@ -1,6 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Config } from '../config.js';
-import { UploadStore } from '../images/upload-store.js';
+import type { Stores } from '../stores/create-stores.js';
+import type { UploadStore } from '../stores/upload-store.js';
 import type { Telemetry } from '../telemetry.js';
 import { Admission } from './admission.js';
 
@@ -12,6 +13,7 @@ import { Admission } from './admission.js';
 export interface Services {
   /** The Bedrock runtime client; there once the server has started. */
   readonly bedrock: BedrockRuntimeClient;
+  /** Uploads, each owned by the key that made it (memory, or Redis shared by replicas). */
   uploads: UploadStore;
   allowedModelIds: string[];
   defaultModelId: string;
@@ -24,6 +26,8 @@ export interface Services {
   /** Abort an upstream call that sends nothing for this long; 0 = never. */
   upstreamIdleTimeoutMs: number;
   telemetry: Telemetry;
+  /** The store behind uploads and per-key limits, for /ready and shutdown. */
+  stores: Stores;
 }
 
 /** The container, plus the one late-bound part: the Bedrock client, made when the server starts. */
@@ -31,7 +35,8 @@ export interface ServicesContainer extends Services {
   connectBedrock(client: BedrockRuntimeClient): void;
 }
 
-export function createServices(config: Config, telemetry: Telemetry): ServicesContainer {
+/** `stores` come from createStores (memory, or Redis when REDIS_URL is set). */
+export function createServices(config: Config, telemetry: Telemetry, stores: Stores): ServicesContainer {
   let bedrock: BedrockRuntimeClient | undefined;
   return {
     get bedrock(): BedrockRuntimeClient {
@@ -41,14 +46,15 @@ export function createServices(config: Config, telemetry: Telemetry): ServicesCo
     connectBedrock(client) {
       bedrock = client;
     },
-    uploads: new UploadStore({ ttlMs: config.uploads.ttlMs, maxBytes: config.uploads.maxBytes }),
+    uploads: stores.uploads,
     allowedModelIds: config.allowedModelIds,
     defaultModelId: config.defaultModelId,
     bedrockMode: config.bedrockMode,
     maxInputImageBytes: config.images.maxInputBytes,
     maxInputPixels: config.images.maxInputPixels,
-    admission: new Admission(config.limits),
+    admission: new Admission({ maxConcurrent: config.limits.maxConcurrent, rate: stores.rate, concurrency: stores.concurrency }),
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,
+    stores,
   };
 }

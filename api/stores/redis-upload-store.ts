@@ -35,12 +35,15 @@ while held + size > quota do
   redis.call('DEL', ARGV[6] .. oldest[1])
 end
 local expiresAt = now + ttl
+-- Scores are strictly increasing, so ZPOPMIN always takes the oldest, even within one millisecond.
+local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= expiresAt then expiresAt = tonumber(newest[2]) + 1 end
 redis.call('HSET', KEYS[3], 'bytes', ARGV[2], 'meta', ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ttl)
+redis.call('PEXPIRE', KEYS[3], expiresAt - now)
 redis.call('ZADD', KEYS[1], expiresAt, ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], size)
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('PEXPIRE', KEYS[1], expiresAt - now)
+redis.call('PEXPIRE', KEYS[2], expiresAt - now)
 return expiresAt
 `;
 
