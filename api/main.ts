@@ -5,8 +5,16 @@ import { createServer } from './server.js';
 const logger = pino({ name: 'bedrock-vision-gateway', level: process.env.LOG_LEVEL || 'info' });
 
 const config = loadConfig();
-const server = await createServer(config, { logger });
-await server.start();
+let server;
+try {
+  server = await createServer(config, { logger });
+  await server.start();
+} catch (error) {
+  // E.g. REDIS_URL set and Redis unreachable: say so and exit non-zero, so an
+  // orchestrator restarts the replica instead of running it half-wired.
+  logger.fatal({ err: error }, `Cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 if (server.localBedrock) {
   logger.warn(
@@ -32,6 +40,9 @@ if (config.apiKeys.length === 0) {
   );
 } else {
   logger.info({ keys: config.apiKeys.length }, 'API keys required (Authorization: Bearer <key>)');
+}
+if (server.services.stores.kind === 'memory') {
+  logger.info({ store: 'memory' }, 'Uploads and per-key limits are kept in this process (set REDIS_URL to share them between replicas)');
 }
 logger.info(`GraphQL (HTTP, SSE, WebSocket) and GraphiQL on ${server.url}/graphql`);
 

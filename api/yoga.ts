@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ANONYMOUS, type ApiKeys, type Caller } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { unauthenticated } from './errors.js';
+import { useSseNoBuffering } from './plugins/sse-no-buffering.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
 import type { Services } from './services/container.js';
@@ -115,6 +116,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       }),
       ...(options.introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes(),
+      useSseNoBuffering(),
       ...(options.plugins ?? []),
     ],
   });
