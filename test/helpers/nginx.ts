@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, requireBinary } from './redis.js';
 
@@ -13,12 +14,21 @@ export interface Nginx {
   dispose(): Promise<void>;
 }
 
+const DEPLOY_CONF = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
+
 /**
- * The load balancer config the tests run, and deploy/nginx.conf in the
- * README mirrors: round robin over the gateways, WebSocket upgrade, default
- * proxy buffering (SSE relies on the gateway's X-Accel-Buffering: no).
+ * deploy/nginx.conf (the README's load balancer: round robin, WebSocket
+ * upgrade, default proxy buffering) with the test's gateways and port, inside
+ * a main config that keeps pid, logs and temp files in `dir`.
  */
 export function nginxConfig(dir: string, port: number, upstreams: string[]): string {
+  const deployed = readFileSync(DEPLOY_CONF, 'utf8');
+  const servers = deployed.match(/^ *server gateway-\d+:\d+;\n/gm);
+  if (!servers || !/listen 80;/.test(deployed)) throw new Error('deploy/nginx.conf no longer has the gateway servers and `listen 80;` this helper replaces');
+  const site = deployed
+    .replace(servers.join(''), upstreams.map((address) => `  server ${address};\n`).join(''))
+    .replace('listen 80;', `listen 127.0.0.1:${port};`);
+  writeFileSync(join(dir, 'site.conf'), site);
   return `daemon off;
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
@@ -33,26 +43,7 @@ http {
   scgi_temp_path ${dir}/tmp/scgi;
   log_format upstreams '$status $upstream_addr $request_uri';
   access_log ${dir}/access.log upstreams;
-  client_max_body_size 30m;
-
-  map $http_upgrade $connection_upgrade {
-    default upgrade;
-    '' close;
-  }
-  upstream gateways {
-${upstreams.map((address) => `    server ${address};`).join('\n')}
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://gateways;
-      proxy_http_version 1.1;
-      proxy_set_header Host $host;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_read_timeout 1h;
-    }
-  }
+  include ${dir}/site.conf;
 }
 `;
 }
