@@ -49,7 +49,6 @@ export async function createStores(config: StoreConfig, registry: Registry, logg
     limit: config.limits.keyMaxConcurrent,
     leaseMs: config.limits.keyLeaseMs,
     calls,
-    logger,
   });
   return {
     kind: 'redis',

@@ -33,16 +33,23 @@ export class MemoryUploadStore implements UploadStore {
     const size = image.bytes.length;
     if (size > this.options.keyMaxBytes) throw overQuota(size, this.options.keyMaxBytes);
     this.dropExpired();
+    // The owner's oldest uploads that must go for this one to fit its quota.
+    const evict: string[] = [];
+    let ownerBytes = this.ownerBytes.get(owner) ?? 0;
     for (const [id, entry] of this.entries) {
-      if ((this.ownerBytes.get(owner) ?? 0) + size <= this.options.keyMaxBytes) break;
-      if (entry.owner === owner) this.delete(id);
+      if (ownerBytes + size <= this.options.keyMaxBytes) break;
+      if (entry.owner !== owner) continue;
+      evict.push(id);
+      ownerBytes -= entry.stored.image.bytes.length;
     }
-    if (this.heldBytes + size > this.options.maxBytes) {
+    const freed = (this.ownerBytes.get(owner) ?? 0) - ownerBytes;
+    if (this.heldBytes - freed + size > this.options.maxBytes) {
       // Evicting other keys' uploads here would let one key push out another's.
       throw gatewayError(ErrorCode.RATE_LIMITED, 'The server holds as many uploads as it can; send the image inline or retry later.', {
         limit: 'upload-store-bytes',
       });
     }
+    for (const id of evict) this.delete(id);
     const stored = { id: randomUUID(), image, expiresAt: new Date(this.now() + this.options.ttlMs) };
     this.entries.set(stored.id, { owner, stored });
     this.ownerBytes.set(owner, (this.ownerBytes.get(owner) ?? 0) + size);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { once, tooManyInFlight, type ConcurrencyLimiter, type ConcurrencySlot } from './concurrency-limiter.js';
 import type { StoreCalls } from './store-metrics.js';
 
@@ -41,7 +40,6 @@ export interface RedisConcurrencyOptions {
   /** How long a lease lasts without renewal: the slots of a replica that dies come back after this. */
   leaseMs: number;
   calls: StoreCalls;
-  logger: Logger;
 }
 
 /**

@@ -109,6 +109,19 @@ describe.each(['memory', 'redis'] as const)('%s stores', (kind) => {
   });
 });
 
+describe('memory upload store', () => {
+  it("refuses a new upload when the whole store is full rather than evict another key's", async () => {
+    const stores = await open('memory', { keyMaxBytes: 100, maxBytes: 150 });
+    const [alice, bob] = [owner(), owner()];
+    const alices = await stores.uploads.put(alice, image(100));
+    await expect(stores.uploads.put(bob, image(60))).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED', limit: 'upload-store-bytes' } });
+    expect(await stores.uploads.get(alice, alices.id)).toBeDefined();
+    // Its own quota still makes room within its share.
+    await stores.uploads.put(alice, image(100));
+    expect(await stores.uploads.get(alice, alices.id)).toBeUndefined();
+  });
+});
+
 describe('redis stores shared by two replicas', () => {
   it('see the same uploads, rate and slots', async () => {
     const [a, b] = [await open('redis', { keyMaxConcurrent: 2, keyRatePerMinute: 1, keyBurst: 3 }), await open('redis', { keyMaxConcurrent: 2, keyRatePerMinute: 1, keyBurst: 3 })];
