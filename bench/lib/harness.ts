@@ -59,14 +59,14 @@ export class Harness {
   }
 
   /** A fresh gateway process whose SDK client calls the given upstream endpoint. */
-  async startGateway(label: string, upstream: UpstreamKind): Promise<Gateway> {
+  async startGateway(label: string, upstream: UpstreamKind, env: Record<string, string> = {}): Promise<Gateway> {
     const execArgv = this.options.profileDir
       ? // One folder per gateway: a worker thread (tsx's loader, when run through tsx) writes a profile of its own next to the main thread's (….0.001.cpuprofile).
         ['--cpu-prof', `--cpu-prof-dir=${this.options.profileDir}/gateway-${label}`]
       : [];
     const child = Child.start(`gateway(${label})`, 'gateway', {
       execArgv,
-      env: { BENCH_UPSTREAM_URL: this.upstreamUrls[upstream], BENCH_GATEWAY_ENV: JSON.stringify(this.options.gatewayEnv) },
+      env: { BENCH_UPSTREAM_URL: this.upstreamUrls[upstream], BENCH_GATEWAY_ENV: JSON.stringify({ ...this.options.gatewayEnv, ...env }) },
     });
     const urls = await child.ready;
     return { child, upstream, graphqlUrl: urls.graphqlUrl, wsUrl: urls.wsUrl, relayUrl: urls.relayUrl };
@@ -89,12 +89,12 @@ export class Harness {
   }
 
   /** Uploads the PNG with the uploadImage mutation (GraphQL multipart request); returns its id. */
-  async upload(gateway: Gateway): Promise<string> {
+  async upload(gateway: Pick<Gateway, 'graphqlUrl'>, headers: Record<string, string> = {}): Promise<string> {
     const form = new FormData();
     form.set('operations', JSON.stringify({ query: 'mutation ($f: File!) { uploadImage(file: $f) { id } }', variables: { f: null } }));
     form.set('map', JSON.stringify({ 0: ['variables.f'] }));
     form.set('0', new Blob([new Uint8Array(this.png)], { type: 'image/png' }), 'bench.png');
-    const response = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': 'bench' } });
+    const response = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': 'bench', ...headers } });
     const result = (await response.json()) as { data?: { uploadImage: { id: string } }; errors?: unknown };
     if (!result.data) throw new Error(`upload failed: ${JSON.stringify(result.errors)}`);
     return result.data.uploadImage.id;

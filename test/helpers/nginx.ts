@@ -9,6 +9,8 @@ import { freePort, requireBinary } from './redis.js';
 export interface Nginx {
   /** `http://127.0.0.1:port` */
   readonly url: string;
+  /** The master's process id (its worker is a child of it). */
+  readonly pid: number;
   /** Access log lines as `{ status, upstream, uri }`, `upstream` being the gateway that answered. */
   accessLog(): { status: number; upstream: string; uri: string }[];
   dispose(): Promise<void>;
@@ -32,9 +34,11 @@ export function nginxConfig(dir: string, port: number, upstreams: string[]): str
   return `daemon off;
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
+# Each proxied stream holds two connections (client and gateway); the default 1024 caps it at ~500.
+worker_rlimit_nofile 20000;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections 8192; }
 http {
   client_body_temp_path ${dir}/tmp/body;
   proxy_temp_path ${dir}/tmp/proxy;
@@ -73,6 +77,7 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
   }
   return {
     url,
+    pid: child.pid!,
     accessLog: () =>
       readLog(join(dir, 'access.log'))
         .split('\n')

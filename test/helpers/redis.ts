@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
 
 /** A free loopback port: bind port 0, read it, let it go. */
 export async function freePort(): Promise<number> {
@@ -27,6 +26,8 @@ export function requireBinary(name: string, debianPackage: string): string {
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
+  /** The running process's id, if running. */
+  readonly pid: number | undefined;
   /** Stops the process (data is lost: no persistence). */
   stop(): Promise<void>;
   /** Starts it again on the same port. */
@@ -82,6 +83,9 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid;
+    },
     start,
     async stop() {
       await stopProcess();
@@ -96,18 +100,5 @@ export async function startRedis(): Promise<RedisServer> {
       await stopProcess();
       rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/** A redis-server for this test file, stopped in afterAll. */
-export function useRedis(): () => RedisServer {
-  let server: RedisServer | undefined;
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(() => server?.dispose());
-  return () => {
-    if (!server) throw new Error('redis-server not started yet');
-    return server;
   };
 }

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NormalisedImage } from '../../api/images/normalise.js';
 import { createStores, type Stores } from '../../api/stores/create-stores.js';
-import { useRedis } from '../helpers/redis.js';
+import { useRedis } from '../helpers/use-redis.js';
 
 const redis = useRedis();
 const silent = pino({ level: 'silent' });

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.js';
 import { collect, postGraphQL, type Result } from '../helpers/graphql.js';
 import { solidImage } from '../helpers/images.js';
-import { useRedis } from '../helpers/redis.js';
+import { useRedis } from '../helpers/use-redis.js';
 import { uploadFile } from '../helpers/upload.js';
 
 const MUTATION = 'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { text } }';

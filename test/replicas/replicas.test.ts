@@ -16,7 +16,8 @@ import { collect, postGraphQL, sseSubscribe, type Result } from '../helpers/grap
 import { solidImage, base64 } from '../helpers/images.js';
 import { startMain, type MainProcess } from '../helpers/main-process.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
-import { freePort, useRedis } from '../helpers/redis.js';
+import { freePort } from '../helpers/redis.js';
+import { useRedis } from '../helpers/use-redis.js';
 import { uploadFile } from '../helpers/upload.js';
 
 const MUTATION = 'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { text } }';
