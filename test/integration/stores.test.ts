@@ -179,6 +179,21 @@ describe('redis trouble', () => {
     await expect(started).rejects.toThrow(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*REDIS_URL/);
   });
 
+  it('fails a command within REDIS_TIMEOUT_MS when Redis hangs (connection open, no answers)', async () => {
+    const stores = await open('redis');
+    const pid = redis().pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const started = performance.now();
+      await expect(stores.rate.consume(owner())).rejects.toMatchObject({ extensions: { code: 'STORE_UNAVAILABLE' } });
+      await expect(stores.uploads.get(owner(), '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ extensions: { code: 'STORE_UNAVAILABLE' } });
+      expect(performance.now() - started).toBeLessThan(2 * 500 + 500);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await expect.poll(async () => stores.rate.consume(owner()).then(() => 'ok', () => 'failed'), { timeout: 5000 }).toBe('ok');
+  });
+
   it('fails fast with STORE_UNAVAILABLE while Redis is down, counts it, and recovers by itself', async () => {
     const registry = new Registry();
     const stores = await open('redis', {}, registry);
