@@ -1,4 +1,5 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { ModelCatalogueServices } from '../bedrock/discovery.js';
 import type { Config } from '../config.js';
 import type { Stores } from '../stores/create-stores.js';
 import type { UploadStore } from '../stores/upload-store.js';
@@ -10,7 +11,7 @@ import { Admission } from './admission.js';
  * configuration and carried in the GraphQL context. Services take it as an
  * argument, so tests pass real parts pointed at local servers.
  */
-export interface Services {
+export interface Services extends ModelCatalogueServices {
   /** The Bedrock runtime client; there once the server has started. */
   readonly bedrock: BedrockRuntimeClient;
   /** Uploads, each owned by the key that made it (memory, or Redis shared by replicas). */
@@ -56,5 +57,6 @@ export function createServices(config: Config, telemetry: Telemetry, stores: Sto
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,
     stores,
+    modelAliases: config.modelAliases,
   };
 }

@@ -42,6 +42,9 @@ function gatewayEnv(): Record<string, string> {
     // aws mode, with the SDK's endpoint override pointing at the test's upstream.
     BEDROCK_MODE: 'aws',
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: upstream.url,
+    // The control plane too, so nothing ever leaves loopback; discovery itself is off.
+    AWS_ENDPOINT_URL_BEDROCK: upstream.url,
+    MODEL_DISCOVERY_INTERVAL_MS: '0',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',

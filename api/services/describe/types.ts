@@ -1,3 +1,4 @@
+import type { CatalogueEntry } from '../../bedrock/catalogue/types.js';
 import type { VisionModelInfo } from '../../bedrock/models.js';
 import type { TokenUsage } from '../../bedrock/response-stream.js';
 
@@ -34,6 +35,8 @@ export interface SentImage {
 export interface PreparedDescription {
   id: string;
   model: VisionModelInfo;
+  /** Its catalogue entry: API family, prices, caching. */
+  entry: CatalogueEntry;
   body: string;
   images: SentImage[];
 }
