@@ -1,7 +1,8 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TokenUsage } from './bedrock/response-stream.js';
+import type { UpstreamDetail } from './bedrock/errors.js';
+import type { TokenUsage } from './bedrock/model-request.js';
 
 /** What is known when one describe request ends. Never image bytes or credentials. */
 export interface DescriptionReport {
@@ -13,6 +14,8 @@ export interface DescriptionReport {
   outcome: 'ok' | 'error' | 'cancelled' | 'rejected';
   code?: string;
   usage?: TokenUsage;
+  /** What Bedrock said when the call failed: for this log only, never for the client (it can hold account ids and ARNs). */
+  upstream?: UpstreamDetail;
   firstTokenMs?: number | null;
   latencyMs?: number;
   imageCount?: number;

@@ -1,6 +1,6 @@
 import { describeOnce, openDescriptionStream } from '../services/describe/requests.js';
 import type { DescriptionChunk, DescriptionEvent, SentImage } from '../services/describe/types.js';
-import type { TokenUsage as TokenUsageShape } from '../bedrock/response-stream.js';
+import type { TokenUsage as TokenUsageShape } from '../bedrock/model-request.js';
 import { builder } from './builder.js';
 
 const ImageInput = builder.inputType('ImageInput', {

@@ -1,5 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelCatalogueServices } from '../bedrock/discovery.js';
+import type { ApiFamily } from '../bedrock/catalogue/types.js';
+import { createBedrockClient, type BedrockModelClient } from '../bedrock/model-client.js';
 import type { Config } from '../config.js';
 import type { Stores } from '../stores/create-stores.js';
 import type { UploadStore } from '../stores/upload-store.js';
@@ -14,6 +16,12 @@ import { Admission } from './admission.js';
 export interface Services extends ModelCatalogueServices {
   /** The Bedrock runtime client; there once the server has started. */
   readonly bedrock: BedrockRuntimeClient;
+  /** Model calls through `bedrock`, one adapter per API family; there once the server has started. */
+  readonly models: BedrockModelClient;
+  /** Which API the local model is called through. */
+  localModelApi: ApiFamily;
+  /** Call models that speak both APIs (Claude) through Converse instead of the Anthropic Messages body. */
+  preferConverse: boolean;
   /** Uploads, each owned by the key that made it (memory, or Redis shared by replicas). */
   uploads: UploadStore;
   allowedModelIds: string[];
@@ -39,14 +47,22 @@ export interface ServicesContainer extends Services {
 /** `stores` come from createStores (memory, or Redis when REDIS_URL is set). */
 export function createServices(config: Config, telemetry: Telemetry, stores: Stores): ServicesContainer {
   let bedrock: BedrockRuntimeClient | undefined;
+  let models: BedrockModelClient | undefined;
   return {
     get bedrock(): BedrockRuntimeClient {
       if (!bedrock) throw new Error('server not started');
       return bedrock;
     },
+    get models(): BedrockModelClient {
+      if (!models) throw new Error('server not started');
+      return models;
+    },
     connectBedrock(client) {
       bedrock = client;
+      models = createBedrockClient(client, { idleTimeoutMs: config.upstreamIdleTimeoutMs });
     },
+    localModelApi: config.localModelApi,
+    preferConverse: config.preferConverse,
     uploads: stores.uploads,
     allowedModelIds: config.allowedModelIds,
     defaultModelId: config.defaultModelId,

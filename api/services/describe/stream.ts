@@ -1,4 +1,4 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockModelClient } from '../../bedrock/model-client.js';
 import { CoalescingStream } from '../../lib/coalescing-stream.js';
 import type { DescriptionEvent, DescriptionTotals, PreparedDescription } from './types.js';
 import { readDescription } from './upstream.js';
@@ -10,11 +10,10 @@ import { readDescription } from './upstream.js';
  */
 export function describeImageEvents(
   prepared: PreparedDescription,
-  bedrock: BedrockRuntimeClient,
-  idleTimeoutMs = 0,
+  models: BedrockModelClient,
 ): AsyncIterableIterator<DescriptionEvent> {
   return new CoalescingStream<DescriptionTotals, DescriptionEvent>(
-    (signal, onText) => readDescription(prepared, bedrock, signal, onText, idleTimeoutMs),
+    (signal, onText) => readDescription(prepared, models, signal, onText),
     {
       text: (text, index) => ({ id: prepared.id, index, text, done: false }),
       totals: (totals, index) => ({ ...totals, index }),

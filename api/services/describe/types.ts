@@ -1,6 +1,6 @@
-import type { CatalogueEntry } from '../../bedrock/catalogue/types.js';
+import type { ApiFamily, CatalogueEntry } from '../../bedrock/catalogue/types.js';
+import type { ModelRequest, TokenUsage } from '../../bedrock/model-request.js';
 import type { VisionModelInfo } from '../../bedrock/models.js';
-import type { TokenUsage } from '../../bedrock/response-stream.js';
 
 export interface ImageInput {
   base64?: string | null;
@@ -37,7 +37,10 @@ export interface PreparedDescription {
   model: VisionModelInfo;
   /** Its catalogue entry: API family, prices, caching. */
   entry: CatalogueEntry;
-  body: string;
+  /** What goes to the model, in no API's shape yet. */
+  request: ModelRequest;
+  /** The API the model is called through. */
+  family: ApiFamily;
   images: SentImage[];
 }
 
