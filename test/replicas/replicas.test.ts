@@ -186,7 +186,7 @@ describe('two replicas behind nginx, sharing Redis', { timeout: 30_000 }, () => 
     const direct = await timeToFirst(`${gateways[0]!.url}/graphql`);
     const proxied = await timeToFirst(graphqlUrl);
     // Deltas come 1 s apart: a first chunk held in a proxy buffer would wait for the next ones (or the end).
-    expect(proxied.elapsed).toBeLessThan(direct.elapsed + 500);
+    expect(proxied.elapsed).toBeLessThan(direct.elapsed + 800);
     // The gateway tells every proxy not to buffer SSE (nginx consumes the header).
     expect(direct.header).toBe('no');
     expect(proxied.header).toBeNull();
@@ -253,7 +253,8 @@ describe('a replica that dies', { timeout: 30_000 }, () => {
         interval: 200,
       })
       .toBe('ok');
-    expect(performance.now() - killedAt).toBeLessThan(LEASE_MS + 1000);
+    // A lease runs out at most LEASE_MS after its last renewal; the rest is polling slack on a busy machine.
+    expect(performance.now() - killedAt).toBeLessThan(LEASE_MS + 1500);
 
     const ended = await Promise.all(streams.map((stream) => stream.rest));
     const cut = ended.filter((end) => end.closed === 'error' || !end.results.at(-1)?.data?.describeImage.done);
