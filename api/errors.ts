@@ -43,6 +43,10 @@ export const ErrorCode = {
   CANCELLED: 'CANCELLED',
   /** Any other failure reported by Bedrock. */
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  /** A "simple" request (form, multipart, GET) without a CSRF header (`x-graphql-yoga-csrf`). */
+  CSRF_REFUSED: 'CSRF_REFUSED',
+  /** The query is over a graphql-armor cap (aliases, depth, tokens, directives, cost). */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -54,6 +58,14 @@ export function gatewayError(
   extensions: Record<string, unknown> = {},
 ): GraphQLError {
   return createGraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/**
+ * A client-sent value cut short for an error message, so a message never
+ * echoes megabytes back (e.g. a 200 KB `uploadId`).
+ */
+export function truncateForMessage(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }
 
 export function errorCodeOf(error: unknown): string | undefined {

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
-import type { ServerOptions as WsServerOptions } from 'graphql-ws';
+import { MessageType, type ServerOptions as WsServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeys, Caller } from './auth.js';
 import { isAllowedOrigin } from './origin.js';
 import type { Telemetry } from './telemetry.js';
@@ -16,7 +16,40 @@ type EnvelopedArgs = ExecutionArgs & {
 type OperationResult = ReturnType<NonNullable<WsServerOptions['execute']>>;
 
 /** What graphql-ws keeps per socket, besides the socket and upgrade request. */
-type SocketExtra = { caller?: Caller } & Record<PropertyKey, unknown>;
+type SocketExtra = {
+  caller?: Caller;
+  /** One controller per running operation id, aborted when the socket closes or the client sends `complete`. */
+  operations?: Map<string, AbortController>;
+} & Record<PropertyKey, unknown>;
+
+/**
+ * Gives each operation on a socket an AbortSignal. graphql-ws returns a
+ * subscription's iterator when the client leaves, but only once it holds the
+ * iterator, and it has nothing to return for a mutation or for a subscription
+ * still being prepared; without this, those run (and are billed) to the end.
+ */
+function trackOperations(extra: SocketExtra & { socket: WebSocket }): Map<string, AbortController> {
+  if (extra.operations) return extra.operations;
+  const operations = new Map<string, AbortController>();
+  extra.operations = operations;
+  extra.socket.on('message', (data) => {
+    // graphql-ws parses the same message; only `complete` matters here.
+    let message: { type?: unknown; id?: unknown };
+    try {
+      message = JSON.parse(String(data));
+    } catch {
+      return;
+    }
+    if (message?.type !== MessageType.Complete || typeof message.id !== 'string') return;
+    operations.get(message.id)?.abort();
+    operations.delete(message.id);
+  });
+  extra.socket.once('close', () => {
+    for (const controller of operations.values()) controller.abort();
+    operations.clear();
+  });
+  return operations;
+}
 
 /** RFC 6455 close code for a server going away (not one of graphql-ws's own CloseCodes). */
 export const GOING_AWAY = 1001;
@@ -61,22 +94,29 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
         ctx.extra.caller = caller;
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const operation = new AbortController();
+        trackOperations(ctx.extra).set(id, operation);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
           caller: ctx.extra.caller,
+          operationSignal: operation.signal,
         });
         let document;
         try {
           document = parse(payload.query);
         } catch (error) {
+          ctx.extra.operations?.delete(id);
           return [error as never];
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) {
+          ctx.extra.operations?.delete(id);
+          return errors;
+        }
         return {
           schema,
           operationName: payload.operationName,
@@ -87,6 +127,8 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
           subscribe,
         } satisfies EnvelopedArgs;
       },
+      // The operation ended on its own: forget it without aborting anything.
+      onComplete: (ctx, id) => void ctx.extra.operations?.delete(id),
     },
     wsServer,
     options.keepAliveMs,

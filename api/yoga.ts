@@ -40,7 +40,12 @@ export interface GatewayYogaOptions {
 /** What the graphql-ws adapter passes in; plain HTTP requests have neither. */
 interface InitialContext {
   caller?: Caller;
+  /** The graphql-ws operation's signal (see graphql-ws.ts). */
+  operationSignal?: AbortSignal;
 }
+
+/** For a context with neither a request nor an operation (in-process execution). */
+const NEVER_ABORTED = new AbortController().signal;
 
 export type GatewayYoga = YogaServerInstance<InitialContext, GatewayContext>;
 
@@ -68,10 +73,11 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request, caller }) => ({
+    context: ({ request, caller, operationSignal }) => ({
       services: options.services,
       request,
       caller: caller ?? callers.get(request) ?? ANONYMOUS,
+      signal: operationSignal ?? request?.signal ?? NEVER_ABORTED,
     }),
     // Same-origin needs no CORS headers; yoga's default would reflect any origin.
     cors: options.corsOrigins.length > 0 ? { origin: options.corsOrigins, credentials: true } : false,

@@ -21,6 +21,8 @@ export interface Services {
   maxInputPixels: number;
   /** Gate for every describe request: limits and shutdown. */
   admission: Admission;
+  /** Caps on a describe request's text (characters; 0 = no cap). */
+  textLimits: Config['text'];
   /** Abort an upstream call that sends nothing for this long; 0 = never. */
   upstreamIdleTimeoutMs: number;
   telemetry: Telemetry;
@@ -48,6 +50,7 @@ export function createServices(config: Config, telemetry: Telemetry): ServicesCo
     maxInputImageBytes: config.images.maxInputBytes,
     maxInputPixels: config.images.maxInputPixels,
     admission: new Admission(config.limits),
+    textLimits: config.text,
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,
   };

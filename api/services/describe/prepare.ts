@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { modelInfo, type VisionModelInfo } from '../../bedrock/models.js';
 import { buildMessagesBody } from '../../bedrock/request-body.js';
-import { ErrorCode, gatewayError } from '../../errors.js';
+import { ErrorCode, gatewayError, truncateForMessage } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
@@ -39,14 +39,14 @@ function resolveModel(input: DescribeImageInput, deps: Services): VisionModelInf
   return modelInfo(id);
 }
 
-async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services) {
+async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services, signal?: AbortSignal) {
   const label = `images[${index}]`;
   if (input.uploadId) {
     const stored = deps.uploads.get(input.uploadId);
     if (!stored) {
       throw gatewayError(
         ErrorCode.UPLOAD_NOT_FOUND,
-        `${label}: upload "${input.uploadId}" is unknown or has expired. Upload the image again.`,
+        `${label}: upload "${truncateForMessage(input.uploadId)}" is unknown or has expired. Upload the image again.`,
       );
     }
     return stored.image;
@@ -55,6 +55,7 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `${label}: give exactly one of base64 or uploadId.`);
   }
   const bytes = decodeBase64Image(input.base64, deps.maxInputImageBytes, label);
+  signal?.throwIfAborted();
   return normaliseImage(bytes, imageLimitsFor(model, deps), label);
 }
 
@@ -81,13 +82,44 @@ function sentImage(image: NormalisedImage): SentImage {
   };
 }
 
+function checkLength(name: string, value: string | null | undefined, max: number) {
+  if (typeof value !== 'string' || max <= 0 || value.length <= max) return;
+  throw gatewayError(ErrorCode.BAD_USER_INPUT, `${name} is ${value.length} characters; the limit is ${max}.`, {
+    field: name,
+    limit: max,
+  });
+}
+
+/** Caps on the request's text, so a megabyte of prompt never reaches (and is never billed by) Bedrock. */
+function checkTextLengths(input: DescribeImageInput, limits: Services['textLimits']) {
+  checkLength('prompt', input.prompt, limits.maxPromptChars);
+  checkLength('system', input.system, limits.maxSystemChars);
+  input.stopSequences?.forEach((stop, i) => checkLength(`stopSequences[${i}]`, stop, limits.maxStopSequenceChars));
+  const total =
+    (input.prompt?.length ?? 0) + (input.system?.length ?? 0) + (input.stopSequences ?? []).reduce((sum, s) => sum + s.length, 0);
+  if (limits.maxRequestTextChars > 0 && total > limits.maxRequestTextChars) {
+    throw gatewayError(
+      ErrorCode.BAD_USER_INPUT,
+      `prompt, system and stopSequences hold ${total} characters together; the limit is ${limits.maxRequestTextChars}.`,
+      { limit: limits.maxRequestTextChars },
+    );
+  }
+}
+
 /**
  * Every check that can fail without Bedrock runs here, before anything is
- * billed: model allow-list, parameter ranges, image count, each image's
- * format, pixels and size, and the whole payload.
+ * billed: model allow-list, parameter ranges, text lengths, image count, each
+ * image's format, pixels and size, and the whole payload. `signal` (the
+ * client left, or shutdown) stops it between stages.
  */
-export async function prepareDescription(input: DescribeImageInput, deps: Services): Promise<PreparedDescription> {
+export async function prepareDescription(
+  input: DescribeImageInput,
+  deps: Services,
+  signal?: AbortSignal,
+): Promise<PreparedDescription> {
+  signal?.throwIfAborted();
   const model = resolveModel(input, deps);
+  checkTextLengths(input, deps.textLimits);
   checkRange('maxTokens', input.maxTokens, 1, model.maxOutputTokens);
   checkRange('temperature', input.temperature, 0, 1);
   checkRange('topP', input.topP, 0, 1);
@@ -111,7 +143,8 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
     );
   }
 
-  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
+  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps, signal)));
+  signal?.throwIfAborted();
   const body = buildMessagesBody({
     images,
     prompt: input.prompt ?? DEFAULT_PROMPT,
