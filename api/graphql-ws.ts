@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { MessageType, type ServerOptions as WsServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -105,14 +105,17 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
           caller: ctx.extra.caller,
           operationSignal: operation.signal,
         });
+        let errors: readonly GraphQLError[];
         let document;
         try {
           document = parse(payload.query);
+          errors = validate(schema, document);
         } catch (error) {
-          ctx.extra.operations?.delete(id);
-          return [error as never];
+          // graphql-armor's limits throw from parse and from validation rules;
+          // anything uncaught here would close the socket with 4500.
+          if (!(error instanceof GraphQLError)) throw error;
+          errors = [error];
         }
-        const errors = validate(schema, document);
         if (errors.length > 0) {
           ctx.extra.operations?.delete(id);
           return errors;

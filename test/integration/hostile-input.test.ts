@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type Client } from 'graphql-ws';
+import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -162,4 +164,297 @@ describe('clients that leave while their images are prepared', () => {
     await gateway.shutdown(10_000);
     expect(performance.now() - started).toBeLessThan(3000);
   }, 30_000);
+});
+
+describe('graphql-ws operations end upstream when their client leaves', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.stop());
+
+  it('aborts a mutation\'s Bedrock call when its socket closes, and frees its slot', async () => {
+    gateway.localBedrock!.script({ kind: 'hang' });
+    const requested = gateway.localBedrock!.nextRequest();
+    const client = keyedWs(gateway);
+    wsRun(client, MUTATION, small);
+    const request = await requested;
+    await client.dispose();
+    expect(await request.settled).toBe('aborted');
+    await expect.poll(() => gateway.services.admission.active).toBe(0);
+  });
+
+  it('aborts a mutation\'s Bedrock call when the client sends complete', async () => {
+    gateway.localBedrock!.script({ kind: 'hang' });
+    const requested = gateway.localBedrock!.nextRequest();
+    const client = keyedWs(gateway);
+    const run = wsRun(client, MUTATION, small);
+    const request = await requested;
+    run.unsubscribe();
+    expect(await request.settled).toBe('aborted');
+    await expect.poll(() => gateway.services.admission.active).toBe(0);
+    // The socket is still usable.
+    expect(await wsRun(client, MUTATION, small).done).toEqual([expect.objectContaining({ data: expect.anything() })]);
+    await client.dispose();
+  });
+
+  it('aborts a streaming subscription when its socket closes mid-stream', async () => {
+    gateway.localBedrock!.script({ kind: 'text', deltas: Array(200).fill('x '), paceMs: 20 });
+    const requested = gateway.localBedrock!.nextRequest();
+    const client = keyedWs(gateway);
+    wsRun(client, SUBSCRIPTION, small);
+    const request = await requested;
+    await sleep(100);
+    await client.dispose();
+    expect(await request.settled).toBe('aborted');
+    await expect.poll(() => gateway.services.admission.active).toBe(0);
+    expect(await activeSubscriptions(gateway)).toBe(0);
+  });
+});
+
+describe('shutdown during a mutation', () => {
+  it('answers a mutation still running at the end of the grace period with SHUTTING_DOWN, on HTTP and graphql-ws', async () => {
+    const gateway = await startGateway();
+    try {
+      gateway.localBedrock!.script({ kind: 'hang' }, { kind: 'hang' });
+      const first = gateway.localBedrock!.nextRequest();
+      const http = postGraphQL(gateway.graphqlUrl, MUTATION, small);
+      await first;
+      const second = gateway.localBedrock!.nextRequest();
+      const client = keyedWs(gateway);
+      const ws = wsRun(client, MUTATION, small).done;
+      await second;
+      await gateway.shutdown(200);
+      const answer = await http;
+      expect(answer.status).toBe(200);
+      expect(answer.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+      const wsAnswer = (await ws) as Result[];
+      expect(wsAnswer[0]?.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+      expect(gateway.localBedrock ? (await first).outcome : undefined).toBe('aborted');
+      await client.dispose();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe('uploadImage admission and bad values', () => {
+  const lines: { level: number; msg?: string }[] = [];
+  let gateway: Gateway;
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(JSON.parse(String(chunk)));
+        callback();
+      },
+    });
+    gateway = await startGateway(
+      { API_KEYS: KEY, KEY_RATE_PER_MINUTE: '1', KEY_RATE_BURST: '2' },
+      undefined,
+      { logger: pino({ level: 'info' }, sink) },
+    );
+  });
+  afterAll(() => gateway.stop());
+
+  const upload = async (bytes: Buffer) => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: UPLOAD, variables: { f: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.set('0', new Blob([new Uint8Array(bytes)]), 'image.png');
+    const response = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1', ...AUTH } });
+    return (await response.json()) as Result;
+  };
+
+  it('refuses a non-file value (string, object, inline literal) with BAD_USER_INPUT and logs no error', async () => {
+    const variants = [
+      { query: UPLOAD, variables: { f: 'not a file' } },
+      { query: UPLOAD, variables: { f: { name: 'x.png', size: 3 } } },
+      { query: UPLOAD, variables: { f: 42 } },
+      { query: 'mutation { uploadImage(file: "inline") { id } }' },
+      { query: 'mutation { uploadImage(file: { a: 1 }) { id } }' },
+    ];
+    for (const body of variants) {
+      const result = await postGraphQL(gateway.graphqlUrl, body.query, body.variables, { headers: AUTH });
+      expect(result.errors?.[0]?.extensions?.code, JSON.stringify(body)).toBe('BAD_USER_INPUT');
+    }
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+  });
+
+  it('counts uploads against the key\'s rate, like describe requests', async () => {
+    const png = await solidImage('png');
+    expect((await upload(png)).data?.uploadImage.id).toBeDefined();
+    expect((await upload(png)).data?.uploadImage.id).toBeDefined();
+    expect((await upload(png)).errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'key-rate' });
+    const describe = await postGraphQL(gateway.graphqlUrl, MUTATION, small, { headers: AUTH });
+    expect(describe.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(gateway.services.admission.active).toBe(0);
+  });
+});
+
+describe('uploadImage holds a slot while it works', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: KEY, KEY_MAX_CONCURRENT: '1', KEY_RATE_PER_MINUTE: '0', MAX_INPUT_IMAGE_BYTES: '30000000' });
+  });
+  afterAll(() => gateway.stop());
+
+  it('takes the key\'s concurrency slot while normalising and frees it after, or when the client leaves', async () => {
+    const png = Buffer.from((slow.input as { images: { base64: string }[] }).images[0]!.base64, 'base64');
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: UPLOAD, variables: { f: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.set('0', new Blob([png]), 'big.png');
+    const controller = new AbortController();
+    const pending = fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1', ...AUTH }, signal: controller.signal }).catch((e: Error) => e.name);
+    await expect.poll(() => gateway.services.admission.active).toBe(1);
+    const refused = await postGraphQL(gateway.graphqlUrl, MUTATION, small, { headers: AUTH });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'key-concurrency' });
+    controller.abort();
+    expect(await pending).toBe('AbortError');
+    await expect.poll(() => gateway.services.admission.active, { timeout: 1000 }).toBe(0);
+    expect((await postGraphQL(gateway.graphqlUrl, MUTATION, small, { headers: AUTH })).data?.describeImage).toBeDefined();
+  }, 30_000);
+});
+
+describe('text caps', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.stop());
+
+  const withText = (extra: Record<string, unknown>) => ({ input: { ...(small.input as object), ...extra } });
+  const oversized = [
+    ['prompt', { prompt: 'p'.repeat(1_000_000) }],
+    ['system', { system: 's'.repeat(100_000) }],
+    ['a stop sequence', { stopSequences: ['x'.repeat(10_000)] }],
+    ['the whole text', { prompt: 'p'.repeat(19_000), system: 's'.repeat(19_000) }],
+  ] as const;
+
+  for (const [name, extra] of oversized) {
+    it(`refuses an overlong ${name} with BAD_USER_INPUT and no upstream call, over HTTP, SSE and graphql-ws`, async () => {
+      const before = gateway.localBedrock!.requests.length;
+      const http = await postGraphQL(gateway.graphqlUrl, MUTATION, withText(extra));
+      expect(http.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(http.errors?.[0]?.message).toMatch(/limit is \d+/);
+      expect(http.errors?.[0]?.message.length).toBeLessThan(300);
+      const sse = (await collect(sseOpen(gateway, withText(extra))))[0]!;
+      expect(sse.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const client = keyedWs(gateway);
+      const ws = (await wsRun(client, SUBSCRIPTION, withText(extra)).done) as Result[];
+      expect(ws[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      await client.dispose();
+      expect(gateway.localBedrock!.requests.length).toBe(before);
+    });
+  }
+
+  it('accepts text within the caps', async () => {
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, withText({ prompt: 'p'.repeat(10_000), stopSequences: ['END'] }));
+    expect(result.errors).toBeUndefined();
+  });
+});
+
+/** SSE without a key (for gateways with open access). */
+async function* sseOpen(gateway: Gateway, variables: Record<string, unknown>): AsyncGenerator<Result> {
+  const response = await fetch(gateway.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: SUBSCRIPTION, variables }),
+  });
+  for (const message of (await response.text()).split('\n\n')) {
+    if (message.startsWith('event: next')) yield JSON.parse(message.slice(message.indexOf('data:') + 5)) as Result;
+  }
+}
+
+describe('error messages never echo unbounded input', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.stop());
+
+  it('cuts a 200 KB uploadId or modelId short in the message', async () => {
+    const long = 'u'.repeat(200_000);
+    for (const input of [{ images: [{ uploadId: long }] }, { images: (small.input as { images: unknown[] }).images, modelId: long }]) {
+      const result = await postGraphQL(gateway.graphqlUrl, MUTATION, { input });
+      expect(['UPLOAD_NOT_FOUND', 'MODEL_NOT_ALLOWED']).toContain(result.errors?.[0]?.extensions?.code);
+      expect(JSON.stringify(result).length).toBeLessThan(1000);
+    }
+  });
+});
+
+describe('slow and oversized bodies, and refusals with codes', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ REQUEST_BODY_TIMEOUT_MS: '1000', MAX_REQUEST_BYTES: '200000', MAX_INPUT_IMAGE_BYTES: '1000000' });
+  });
+  afterAll(() => gateway.stop());
+
+  it('answers 408 and closes a connection that drips its body one byte a second', async () => {
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`);
+    let received = '';
+    socket.on('data', (data) => (received += data));
+    const drip = setInterval(() => socket.writable && socket.write('{'), 1000);
+    const started = performance.now();
+    try {
+      await once(socket, 'close');
+    } finally {
+      clearInterval(drip);
+    }
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+  }, 15_000);
+
+  it('keeps a normal request working (a fast body is never timed out)', async () => {
+    expect((await postGraphQL(gateway.graphqlUrl, '{ serverInfo { bedrockMode } }')).data).toBeDefined();
+  });
+
+  it('refuses a request without a CSRF header with 403 CSRF_REFUSED', async () => {
+    const response = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as Result).errors?.[0]?.extensions?.code).toBe('CSRF_REFUSED');
+  });
+
+  it('refuses queries over graphql-armor\'s caps with QUERY_TOO_COMPLEX', async () => {
+    const aliases = `{ ${Array.from({ length: 10 }, (_, i) => `a${i}: serverInfo { bedrockMode }`).join(' ')} }`;
+    const tokens = `{ serverInfo { ${'bedrockMode '.repeat(1200)} } }`;
+    for (const query of [aliases, tokens]) {
+      expect((await postGraphQL(gateway.graphqlUrl, query)).errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    }
+    // Over graphql-ws the refusal is an `error` message: a list of errors.
+    const client = keyedWs(gateway);
+    const ws = (await wsRun(client, aliases, {}).done) as { extensions?: { code?: string } }[];
+    expect(ws[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    await client.dispose();
+  });
+
+  it('refuses an oversized body with 413 PAYLOAD_TOO_LARGE whether JSON, multipart or chunked multipart', async () => {
+    const json = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: MUTATION, variables: { input: { images: [{ base64: 'A'.repeat(300_000) }] } } }),
+    });
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: UPLOAD, variables: { f: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.set('0', new Blob([new Uint8Array(300_000)]), 'big.png');
+    const multipart = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } });
+    // The same form streamed without a Content-Length, as a proxy or a streaming client sends it.
+    const streamed = new Request('http://localhost/', { method: 'POST', body: form });
+    const chunked = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      body: streamed.body,
+      headers: { 'x-graphql-yoga-csrf': '1', 'content-type': streamed.headers.get('content-type')! },
+      duplex: 'half',
+    } as RequestInit);
+    for (const response of [json, multipart, chunked]) {
+      expect(response.status).toBe(413);
+      const result = (await response.json()) as Result;
+      expect(result.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(result.errors?.[0]?.message).toMatch(/limit/);
+    }
+  });
 });

@@ -32,7 +32,7 @@ function resolveModel(input: DescribeImageInput, deps: Services): VisionModelInf
         : '';
     throw gatewayError(
       ErrorCode.MODEL_NOT_ALLOWED,
-      `Model "${id}" is not allowed here. Allowed: ${deps.allowedModelIds.join(', ')}.${hint}`,
+      `Model "${truncateForMessage(id)}" is not allowed here. Allowed: ${deps.allowedModelIds.join(', ')}.${hint}`,
       { allowedModelIds: deps.allowedModelIds },
     );
   }
