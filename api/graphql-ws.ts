@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeys, Caller } from './auth.js';
 import { isAllowedOrigin } from './origin.js';
+import { tidyErrors } from './plugins/variable-error-codes.js';
 import type { Telemetry } from './telemetry.js';
 import type { GatewayYoga } from './yoga.js';
 
@@ -22,6 +23,12 @@ type SocketExtra = {
   operations?: Map<string, AbortController>;
 } & Record<PropertyKey, unknown>;
 
+/** A `complete` message is `{"id":"…","type":"complete"}`; ids are short (graphql-ws clients send UUIDs). */
+const MAX_COMPLETE_MESSAGE_BYTES = 1024;
+
+/** The operation each subscribe payload started, so a finished operation forgets only its own controller when a client reuses its id. */
+const operationOf = new WeakMap<object, AbortController>();
+
 /**
  * Gives each operation on a socket an AbortSignal. graphql-ws returns a
  * subscription's iterator when the client leaves, but only once it holds the
@@ -32,11 +39,14 @@ function trackOperations(extra: SocketExtra & { socket: WebSocket }): Map<string
   if (extra.operations) return extra.operations;
   const operations = new Map<string, AbortController>();
   extra.operations = operations;
-  extra.socket.on('message', (data) => {
-    // graphql-ws parses the same message; only `complete` matters here.
+  extra.socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+    // graphql-ws parses the same message; only `complete` matters here, and it
+    // is small, so large messages (operations with images) are not parsed twice.
+    const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
+    if (size > MAX_COMPLETE_MESSAGE_BYTES) return;
     let message: { type?: unknown; id?: unknown };
     try {
-      message = JSON.parse(String(data));
+      message = JSON.parse(String(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)));
     } catch {
       return;
     }
@@ -97,6 +107,7 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
       onSubscribe: async (ctx, id, payload) => {
         const operation = new AbortController();
         trackOperations(ctx.extra).set(id, operation);
+        operationOf.set(payload, operation);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -118,7 +129,7 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
         }
         if (errors.length > 0) {
           ctx.extra.operations?.delete(id);
-          return errors;
+          return tidyErrors(errors);
         }
         return {
           schema,
@@ -130,8 +141,11 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
           subscribe,
         } satisfies EnvelopedArgs;
       },
-      // The operation ended on its own: forget it without aborting anything.
-      onComplete: (ctx, id) => void ctx.extra.operations?.delete(id),
+      // The operation ended: forget it without aborting anything.
+      onComplete: (ctx, id, payload) => {
+        const operations = ctx.extra.operations;
+        if (operations?.get(id) === operationOf.get(payload)) operations?.delete(id);
+      },
     },
     wsServer,
     options.keepAliveMs,

@@ -9,7 +9,7 @@ function isFile(value: unknown): value is File {
 }
 
 const notAFile = () =>
-  gatewayError(ErrorCode.BAD_USER_INPUT, 'File takes a file part of a GraphQL multipart request (see README "Examples"), not a value.');
+  gatewayError(ErrorCode.BAD_USER_INPUT, 'File takes a file part of a GraphQL multipart request (see the README\'s Examples), not a value.');
 
 builder.scalarType('File', {
   description: 'A file sent as part of a GraphQL multipart request.',

@@ -198,6 +198,28 @@ describe('graphql-ws operations end upstream when their client leaves', () => {
     await client.dispose();
   });
 
+  it('still aborts an operation whose id reuses one the client just completed', async () => {
+    const upstream = gateway.localBedrock!;
+    upstream.script({ kind: 'hang' }, { kind: 'hang' });
+    const socket = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await once(socket, 'message');
+    const subscribe = JSON.stringify({ id: 'same', type: 'subscribe', payload: { query: MUTATION, variables: small } });
+    const first = upstream.nextRequest();
+    socket.send(subscribe);
+    const firstRequest = await first;
+    const second = upstream.nextRequest();
+    socket.send(JSON.stringify({ id: 'same', type: 'complete' }));
+    socket.send(subscribe);
+    const secondRequest = await second;
+    expect(await firstRequest.settled).toBe('aborted');
+    await sleep(50);
+    socket.close();
+    expect(await secondRequest.settled).toBe('aborted');
+    await expect.poll(() => gateway.services.admission.active).toBe(0);
+  });
+
   it('aborts a streaming subscription when its socket closes mid-stream', async () => {
     gateway.localBedrock!.script({ kind: 'text', deltas: Array(200).fill('x '), paceMs: 20 });
     const requested = gateway.localBedrock!.nextRequest();
@@ -373,14 +395,34 @@ describe('error messages never echo unbounded input', () => {
   });
   afterAll(() => gateway.stop());
 
+  const long = 'u'.repeat(200_000);
+
   it('cuts a 200 KB uploadId or modelId short in the message', async () => {
-    const long = 'u'.repeat(200_000);
     for (const input of [{ images: [{ uploadId: long }] }, { images: (small.input as { images: unknown[] }).images, modelId: long }]) {
       const result = await postGraphQL(gateway.graphqlUrl, MUTATION, { input });
       expect(['UPLOAD_NOT_FOUND', 'MODEL_NOT_ALLOWED']).toContain(result.errors?.[0]?.extensions?.code);
       expect(JSON.stringify(result).length).toBeLessThan(1000);
     }
   });
+
+  const echoing: [string, string, Record<string, unknown>?][] = [
+    ['an inline literal of the wrong type', `mutation { describeImage(input: { images: [], maxTokens: "${long}" }) { text } }`],
+    ['an unknown field', `{ ${'b'.repeat(200_000)} }`],
+    ['an unknown input field', `mutation { describeImage(input: { images: [], ${'c'.repeat(200_000)}: 1 }) { text } }`],
+    ['an object where a File belongs', UPLOAD, { f: { x: long } }],
+  ];
+  for (const [name, query, variables] of echoing) {
+    it(`cuts ${name} short, over HTTP and graphql-ws`, async () => {
+      const http = await postGraphQL(gateway.graphqlUrl, query, variables);
+      expect(http.errors?.[0]?.message).toBeDefined();
+      expect(JSON.stringify(http).length).toBeLessThan(1000);
+      const client = keyedWs(gateway);
+      const ws = await wsRun(client, query, variables ?? {}).done;
+      await client.dispose();
+      expect(JSON.stringify(ws)).toMatch(/message/);
+      expect(JSON.stringify(ws).length).toBeLessThan(1000);
+    });
+  }
 });
 
 describe('slow and oversized bodies, and refusals with codes', () => {
