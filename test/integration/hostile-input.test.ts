@@ -88,7 +88,8 @@ function wsRun(client: Client, query: string, variables: Record<string, unknown>
 describe('clients that leave while their images are prepared', () => {
   let gateway: Gateway;
   beforeAll(async () => {
-    gateway = await startGateway({ API_KEYS: KEY, KEY_MAX_CONCURRENT: '2', KEY_RATE_PER_MINUTE: '0', MAX_CONCURRENT_STREAMS: '3' });
+    // The key's quota and the server's are both 2: a leaked slot locks out the key, and then everyone.
+    gateway = await startGateway({ API_KEYS: `${KEY},other`, KEY_MAX_CONCURRENT: '2', KEY_RATE_PER_MINUTE: '0', MAX_CONCURRENT_STREAMS: '2' });
   });
   afterAll(() => gateway.stop());
 
@@ -97,9 +98,11 @@ describe('clients that leave while their images are prepared', () => {
     expect(await activeSubscriptions(gateway)).toBe(0);
   };
 
-  /** The key can still run its full quota at once, and each finishes. */
+  /** The key can still run its full quota at once, and so can another key; each finishes. */
   const expectKeyUsable = async () => {
     const runs = await Promise.all([sse(gateway, small), sse(gateway, small)]);
+    const other = await postGraphQL(gateway.graphqlUrl, MUTATION, small, { headers: { authorization: 'Bearer other' } });
+    expect(other.errors).toBeUndefined();
     for (const results of runs) {
       expect(results).not.toBe('aborted');
       expect((results as Result[]).at(-1)).toMatchObject({ data: { describeImage: { done: true } } });
@@ -114,7 +117,7 @@ describe('clients that leave while their images are prepared', () => {
     // Let the dropped requests' image work finish: still nothing open, nothing billed for them.
     await sleep(3000);
     await expectAllFree();
-    expect(gateway.localBedrock!.requests.length - before).toBe(2);
+    expect(gateway.localBedrock!.requests.length - before).toBe(3); // the three runs of expectKeyUsable
   }, 30_000);
 
   it('frees the slot of a client that leaves before admission or right after', async () => {
@@ -258,6 +261,26 @@ describe('shutdown during a mutation', () => {
       await gateway.stop();
     }
   });
+});
+
+describe('shutdown during preparation', () => {
+  it('ends requests still preparing their images with SHUTTING_DOWN and returns promptly', async () => {
+    const gateway = await startGateway();
+    try {
+      const subscription = collect(sseOpen(gateway, slow));
+      const mutation = postGraphQL(gateway.graphqlUrl, MUTATION, slow);
+      await expect.poll(() => gateway.services.admission.active).toBe(2);
+      await sleep(200);
+      const started = performance.now();
+      await gateway.shutdown(100);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect((await subscription)[0]?.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+      expect((await mutation).errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+      expect(gateway.localBedrock!.requests).toHaveLength(0);
+    } finally {
+      await gateway.stop();
+    }
+  }, 30_000);
 });
 
 describe('uploadImage admission and bad values', () => {
@@ -440,6 +463,24 @@ describe('slow and oversized bodies, and refusals with codes', () => {
     let received = '';
     socket.on('data', (data) => (received += data));
     const drip = setInterval(() => socket.writable && socket.write('{'), 1000);
+    const started = performance.now();
+    try {
+      await once(socket, 'close');
+    } finally {
+      clearInterval(drip);
+    }
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+  }, 15_000);
+
+  it('answers 408 and closes a connection that drips its headers', async () => {
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('POST /graphql HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
+    let received = '';
+    socket.on('data', (data) => (received += data));
+    const drip = setInterval(() => socket.writable && socket.write('a'), 500);
     const started = performance.now();
     try {
       await once(socket, 'close');
