@@ -60,14 +60,6 @@ export function gatewayError(
   return createGraphQLError(message, { extensions: { ...extensions, code } });
 }
 
-/**
- * A client-sent value cut short for an error message, so a message never
- * echoes megabytes back (e.g. a 200 KB `uploadId`).
- */
-export function truncateForMessage(value: string, max = 80): string {
-  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
-}
-
 export function errorCodeOf(error: unknown): string | undefined {
   const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
   return typeof extensions?.code === 'string' ? extensions.code : undefined;
@@ -81,4 +73,12 @@ export function unauthenticated(message: string): GraphQLError {
       http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="bedrock-vision-gateway"' } },
     },
   });
+}
+
+/**
+ * A client-supplied value cut short for an error message, so a message never
+ * echoes unbounded input back (a 200 KB id would come back whole otherwise).
+ */
+export function truncateForMessage(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }

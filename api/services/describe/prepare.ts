@@ -112,14 +112,8 @@ function checkTextLengths(input: DescribeImageInput, limits: Services['textLimit
  * image's format, pixels and size, and the whole payload. `signal` (the
  * client left, or shutdown) stops it between stages.
  */
-export async function prepareDescription(
-  input: DescribeImageInput,
-  deps: Services,
-  signal?: AbortSignal,
-): Promise<PreparedDescription> {
-  signal?.throwIfAborted();
+export async function prepareDescription(input: DescribeImageInput, deps: Services, signal?: AbortSignal): Promise<PreparedDescription> {
   const model = resolveModel(input, deps);
-  checkTextLengths(input, deps.textLimits);
   checkRange('maxTokens', input.maxTokens, 1, model.maxOutputTokens);
   checkRange('temperature', input.temperature, 0, 1);
   checkRange('topP', input.topP, 0, 1);
@@ -133,6 +127,8 @@ export async function prepareDescription(
   if (input.prompt !== null && input.prompt !== undefined && input.prompt.trim() === '') {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'prompt must not be blank; leave it out to use the default prompt.');
   }
+  checkTextLengths(input, deps.textLimits);
+  signal?.throwIfAborted();
   if (input.images.length === 0) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'images must hold at least one image.');
   }
