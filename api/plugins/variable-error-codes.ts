@@ -19,7 +19,9 @@ const tidied = new WeakSet<GraphQLError>();
 
 /** The error with a short message and, for variable coercion errors, the code BAD_USER_INPUT; itself when nothing changes. */
 function tidy(error: GraphQLError): GraphQLError {
-  if (tidied.has(error)) return error;
+  // An unexpected error (a resolver's plain Error) is left to yoga's masking:
+  // remaking it here would make it look expected and unmask it.
+  if (tidied.has(error) || (error.originalError && !(error.originalError instanceof GraphQLError))) return error;
   const message = shorten(error.message);
   const variable = isVariableError(error);
   if (message === error.message && (!variable || error.extensions?.code)) return error;

@@ -428,6 +428,14 @@ describe('error messages never echo unbounded input', () => {
     }
   });
 
+  it('still masks an unexpected error whose message quotes a long value', async () => {
+    const secret = `sk-live-${'7'.repeat(100)}`;
+    gateway.localBedrock!.script({ kind: 'malformed-chunk', payload: `{"token": "${secret}` });
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, small);
+    expect(result.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(result)).not.toContain('sk-live');
+  });
+
   const echoing: [string, string, Record<string, unknown>?][] = [
     ['an inline literal of the wrong type', `mutation { describeImage(input: { images: [], maxTokens: "${long}" }) { text } }`],
     ['an unknown field', `{ ${'b'.repeat(200_000)} }`],
