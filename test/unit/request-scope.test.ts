@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { Caller } from '../../api/auth.js';
+import { Admission } from '../../api/services/admission.js';
+import { admitRequest } from '../../api/services/request-scope.js';
+
+const caller = { id: 'key-1', authenticated: true } as Caller;
+const admission = () => new Admission({ keyMaxConcurrent: 1, keyRatePerMinute: 0, keyBurst: 10, maxConcurrent: 0 });
+const never = () => new Promise<never>(() => {});
+
+describe('request scope', () => {
+  it('frees the slot the moment the client leaves, while the work it waits on is still running', async () => {
+    const gate = admission();
+    const client = new AbortController();
+    const scope = admitRequest(gate, caller, client.signal);
+    const waiting = scope.race(never()).catch((error: { extensions?: { code?: string } }) => {
+      scope.release();
+      return error.extensions?.code;
+    });
+    expect(gate.active).toBe(1);
+    client.abort();
+    expect(await waiting).toBe('CANCELLED');
+    expect(gate.active).toBe(0);
+    // The key's one slot is free again.
+    admitRequest(gate, caller, new AbortController().signal).release();
+  });
+
+  it('does not admit a client that is already gone', () => {
+    const gate = admission();
+    const client = new AbortController();
+    client.abort();
+    expect(() => admitRequest(gate, caller, client.signal)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'CANCELLED' }) }));
+    expect(gate.active).toBe(0);
+  });
+
+  it('ends the request with SHUTTING_DOWN when the server cancels it, and cancelAll waits for the release', async () => {
+    const gate = admission();
+    const scope = admitRequest(gate, caller, new AbortController().signal);
+    const waiting = scope.race(never()).catch((error: { extensions?: { code?: string } }) => error.extensions?.code);
+    let cancelled = false;
+    const cancelling = gate.cancelAll().then(() => (cancelled = true));
+    expect(await waiting).toBe('SHUTTING_DOWN');
+    await Promise.resolve();
+    expect(cancelled).toBe(false);
+    scope.release();
+    await cancelling;
+    expect(gate.active).toBe(0);
+  });
+
+  it('passes the work\'s own result or failure through, and forgets the client after release', async () => {
+    const gate = admission();
+    const client = new AbortController();
+    const scope = admitRequest(gate, caller, client.signal);
+    expect(await scope.race(Promise.resolve(42))).toBe(42);
+    await expect(scope.race(Promise.reject(new Error('bad image')))).rejects.toThrow('bad image');
+    scope.release();
+    scope.release();
+    client.abort();
+    expect(scope.signal.aborted).toBe(false);
+    expect(gate.active).toBe(0);
+  });
+});
