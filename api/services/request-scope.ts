@@ -1,6 +1,6 @@
 import type { Caller } from '../auth.js';
 import { ErrorCode, gatewayError } from '../errors.js';
-import type { Admission } from './admission.js';
+import type { Lease } from './admission.js';
 
 /**
  * One admitted request's life: its admission slot, and a signal that fires
@@ -25,14 +25,22 @@ export function shuttingDownError(): Error {
   return gatewayError(ErrorCode.SHUTTING_DOWN, 'The server is shutting down and ended this request; retry on another instance.');
 }
 
+/** What is needed of the admission gate; `admit` may be asynchronous (a shared limiter). */
+type Gate = { admit(caller: Caller): Lease | Promise<Lease> };
+
 /**
  * Admits a request for `caller` (throws `RATE_LIMITED`/`SHUTTING_DOWN` like
  * `Admission.admit`), tied to `clientSignal`: the request's, or the
  * graphql-ws operation's. A client already gone is not admitted at all.
  */
-export function admitRequest(admission: Admission, caller: Caller, clientSignal: AbortSignal): RequestScope {
+export async function admitRequest(admission: Gate, caller: Caller, clientSignal: AbortSignal): Promise<RequestScope> {
   if (clientSignal.aborted) throw cancelledError();
-  const lease = admission.admit(caller);
+  const lease = await admission.admit(caller);
+  if (clientSignal.aborted) {
+    // Left while a shared limiter was asked.
+    lease.release();
+    throw cancelledError();
+  }
   const controller = new AbortController();
   let released = false;
   let markEnded!: () => void;

@@ -30,7 +30,7 @@ export async function uploadImage(file: File, deps: Services, caller: Caller, si
       `file: ${formatBytes(file.size)} is over the ${formatBytes(deps.maxInputImageBytes)} limit.`,
     );
   }
-  const scope = admitRequest(deps.admission, caller, signal);
+  const scope = await admitRequest(deps.admission, caller, signal);
   try {
     const model = modelInfo(deps.defaultModelId);
     const bytes = Buffer.from(await scope.race(file.arrayBuffer()));

@@ -35,7 +35,7 @@ async function admitAndPrepare(
 ): Promise<{ scope: RequestScope; prepared: PreparedDescription }> {
   let scope: RequestScope | undefined;
   try {
-    scope = admitRequest(services.admission, caller, clientSignal);
+    scope = await admitRequest(services.admission, caller, clientSignal);
     const prepared = await scope.race(prepareDescription(input, services, scope.signal));
     // The client may have left while the last stage finished.
     if (scope.signal.aborted) throw scope.signal.reason;
