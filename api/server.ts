@@ -15,6 +15,9 @@ import { createServices, type Services } from './services/container.js';
 import { countUpstreamRetries, createTelemetry } from './telemetry.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
 
+/** At shutdown, how long cancelled requests get to end and be answered before sockets close. */
+const CANCEL_WAIT_MS = 1000;
+
 export interface ServerOptions {
   /**
    * Extra settings for the SDK client (tests point it at their own endpoint).
@@ -117,12 +120,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await Promise.race([admission.idle(), sleep(graceMs)]);
     }
     // Streams are ended (`complete`), mutations answered SHUTTING_DOWN; this
-    // resolves once each has released its slot.
-    await admission.cancelAll();
+    // resolves once each has released its slot (bounded, so a stuck call
+    // cannot hold the process).
+    await Promise.race([admission.cancelAll(), sleep(CANCEL_WAIT_MS)]);
     // graphql-ws and yoga send those answers a few ticks later; let them go
     // out before the sockets close.
     await sleep(50);
-    await responsesWritten(1000);
+    await responsesWritten(CANCEL_WAIT_MS);
     for (const client of wsServer.clients) client.close(GOING_AWAY, 'Server shutting down');
     await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
