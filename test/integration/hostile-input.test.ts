@@ -318,10 +318,15 @@ describe('uploadImage admission and bad values', () => {
       { query: 'mutation { uploadImage(file: "inline") { id } }' },
       { query: 'mutation { uploadImage(file: { a: 1 }) { id } }' },
     ];
+    const client = keyedWs(gateway);
     for (const body of variants) {
       const result = await postGraphQL(gateway.graphqlUrl, body.query, body.variables, { headers: AUTH });
       expect(result.errors?.[0]?.extensions?.code, JSON.stringify(body)).toBe('BAD_USER_INPUT');
+      // The same over graphql-ws: an `error` message (validation) or a result with errors (coercion).
+      const ws = (await wsRun(client, body.query, body.variables ?? {}).done) as (Result & { extensions?: { code?: string } })[];
+      expect(ws[0]?.errors?.[0]?.extensions?.code ?? ws[0]?.extensions?.code, `graphql-ws ${JSON.stringify(body)}`).toBe('BAD_USER_INPUT');
     }
+    await client.dispose();
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
   });
 
