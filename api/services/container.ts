@@ -32,6 +32,8 @@ export interface Services extends ModelCatalogueServices {
   maxInputPixels: number;
   /** Gate for every describe request: limits and shutdown. */
   admission: Admission;
+  /** Caps on a describe request's text (characters; 0 = no cap). */
+  textLimits: Config['text'];
   /** Abort an upstream call that sends nothing for this long; 0 = never. */
   upstreamIdleTimeoutMs: number;
   telemetry: Telemetry;
@@ -70,6 +72,7 @@ export function createServices(config: Config, telemetry: Telemetry, stores: Sto
     maxInputImageBytes: config.images.maxInputBytes,
     maxInputPixels: config.images.maxInputPixels,
     admission: new Admission({ maxConcurrent: config.limits.maxConcurrent, rate: stores.rate, concurrency: stores.concurrency }),
+    textLimits: config.text,
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,
     stores,
