@@ -89,7 +89,8 @@ builder.subscriptionField('describeImage', (t) =>
     type: DescriptionChunkRef,
     description: 'Streams a description of the images, one chunk per model text delta.',
     args: { input: t.arg({ type: DescribeImageInput, required: true }) },
-    subscribe: (_root, { input }, { services, caller }) => openDescriptionStream(input, services, caller),
+    subscribe: (_root, { input }, { services, caller, request }) =>
+      openDescriptionStream(input, services, caller, request?.signal),
     resolve: (event: DescriptionEvent) => {
       if ('error' in event) throw event.error;
       return event;

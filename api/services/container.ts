@@ -3,6 +3,7 @@ import type { ModelCatalogueServices } from '../bedrock/discovery.js';
 import type { ApiFamily } from '../bedrock/catalogue/types.js';
 import { createBedrockClient, type BedrockModelClient } from '../bedrock/model-client.js';
 import type { Config } from '../config.js';
+import { DecodeQueue } from '../images/decode-queue.js';
 import { UploadStore } from '../images/upload-store.js';
 import type { Telemetry } from '../telemetry.js';
 import { Admission } from './admission.js';
@@ -28,6 +29,8 @@ export interface Services extends ModelCatalogueServices {
   bedrockMode: 'local' | 'aws';
   maxInputImageBytes: number;
   maxInputPixels: number;
+  /** The queue every image decode waits in: bounds the memory image preparation takes. */
+  decodeQueue?: DecodeQueue;
   /** Gate for every describe request: limits and shutdown. */
   admission: Admission;
   /** Abort an upstream call that sends nothing for this long; 0 = never. */
@@ -64,6 +67,11 @@ export function createServices(config: Config, telemetry: Telemetry): ServicesCo
     bedrockMode: config.bedrockMode,
     maxInputImageBytes: config.images.maxInputBytes,
     maxInputPixels: config.images.maxInputPixels,
+    decodeQueue: new DecodeQueue({
+      concurrency: config.images.decodeConcurrency,
+      budgetPixels: config.images.decodeBudgetPixels,
+      timeoutMs: config.images.queueTimeoutMs,
+    }),
     admission: new Admission(config.limits),
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,

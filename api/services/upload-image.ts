@@ -16,7 +16,7 @@ export interface UploadedImage {
 }
 
 /** Checks and normalises one uploaded file for the default model, then keeps it for later requests. */
-export async function uploadImage(file: File, deps: Services): Promise<UploadedImage> {
+export async function uploadImage(file: File, deps: Services, signal?: AbortSignal): Promise<UploadedImage> {
   if (file.size > deps.maxInputImageBytes) {
     throw gatewayError(
       ErrorCode.IMAGE_TOO_LARGE,
@@ -24,7 +24,10 @@ export async function uploadImage(file: File, deps: Services): Promise<UploadedI
     );
   }
   const model = modelInfo(deps.defaultModelId);
-  const image = await normaliseImage(Buffer.from(await file.arrayBuffer()), imageLimitsFor(model, deps), 'file');
+  const image = await normaliseImage(Buffer.from(await file.arrayBuffer()), imageLimitsFor(model, deps), 'file', {
+    queue: deps.decodeQueue,
+    signal,
+  });
   const stored = deps.uploads.put(image);
   return {
     id: stored.id,

@@ -4,6 +4,7 @@ import { errorCodeOf } from '../../api/errors.js';
 import { decodeBase64Image } from '../../api/images/decode-base64.js';
 import { normaliseImage, type ImageLimits } from '../../api/images/normalise.js';
 import { sniffImageFormat } from '../../api/images/sniff.js';
+import { stripPng } from '../../api/images/strip-metadata.js';
 import { bmpImage, phonePhoto, pngBombHeader, rotatedJpeg, solidImage, spoofedPng } from '../helpers/images.js';
 
 const limits: ImageLimits = {
@@ -62,11 +63,15 @@ describe('decodeBase64Image', () => {
 });
 
 describe('normaliseImage', () => {
-  it('passes a small supported image through byte for byte', async () => {
+  it('passes a small supported image through without re-encoding, only its metadata removed', async () => {
     const png = await solidImage('png', 100, 50);
     const image = await normaliseImage(png, limits, 'x');
-    expect(image.bytes).toBe(png);
+    // sharp writes a pHYs chunk (pixel density): not pixels, so it goes; the rest is byte for byte.
+    expect(image.bytes).toEqual(stripPng(png));
+    expect(image.bytes.includes(Buffer.from('pHYs'))).toBe(false);
     expect(image).toMatchObject({ format: 'png', mediaType: 'image/png', width: 100, height: 50, reencoded: false });
+    const bare = image.bytes;
+    expect((await normaliseImage(bare, limits, 'x')).bytes).toEqual(bare);
   });
 
   it('downscales a 12-megapixel phone photo to 1568 px and under 3.75 MB', async () => {

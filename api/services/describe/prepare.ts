@@ -52,7 +52,7 @@ function resolveRequestModel(input: DescribeImageInput, deps: Services): { model
   return { model: visionModelInfo(id, entry), entry };
 }
 
-async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services) {
+async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services, signal: AbortSignal) {
   const label = `images[${index}]`;
   if (input.uploadId) {
     const stored = deps.uploads.get(input.uploadId);
@@ -68,7 +68,28 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `${label}: give exactly one of base64 or uploadId.`);
   }
   const bytes = decodeBase64Image(input.base64, deps.maxInputImageBytes, label);
-  return normaliseImage(bytes, imageLimitsFor(model, deps), label);
+  return normaliseImage(bytes, imageLimitsFor(model, deps), label, { queue: deps.decodeQueue, signal });
+}
+
+/**
+ * Every image of a request, each through the decode queue; the first failure
+ * takes the others still waiting out of the queue, since the request is lost anyway.
+ */
+async function loadImages(inputs: ImageInput[], model: VisionModelInfo, deps: Services, signal?: AbortSignal) {
+  const failed = new AbortController();
+  const either = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+  try {
+    return await Promise.all(
+      inputs.map((image, index) =>
+        loadImage(image, index, model, deps, either).catch((error: unknown) => {
+          failed.abort();
+          throw error;
+        }),
+      ),
+    );
+  } finally {
+    failed.abort();
+  }
 }
 
 /** The server's input limits combined with what the model accepts and uses. */
@@ -109,9 +130,14 @@ function sentImage(image: NormalisedImage): SentImage {
 /**
  * Every check that can fail without Bedrock runs here, before anything is
  * billed: model allow-list, parameter ranges, image count, each image's
- * format, pixels and size, and the whole payload.
+ * format, pixels and size, and the whole payload. Aborting `signal` (the
+ * client went away) takes the images still waiting for a decode out of the queue.
  */
-export async function prepareDescription(input: DescribeImageInput, deps: Services): Promise<PreparedDescription> {
+export async function prepareDescription(
+  input: DescribeImageInput,
+  deps: Services,
+  signal?: AbortSignal,
+): Promise<PreparedDescription> {
   const { model, entry } = resolveRequestModel(input, deps);
   checkParameters(entry, input);
   if (input.stopSequences && input.stopSequences.length > MAX_STOP_SEQUENCES) {
@@ -128,7 +154,7 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   }
   checkImageCount(entry, input.images.length);
 
-  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
+  const images = await loadImages(input.images, model, deps, signal);
   const request: ModelRequest = {
     modelId: model.id,
     images: images.map((image) => ({ format: image.format, mediaType: image.mediaType, bytes: image.bytes })),

@@ -28,11 +28,12 @@ async function admitAndPrepare(
   services: Services,
   report: DescriptionReport,
   caller: Caller,
+  signal?: AbortSignal,
 ) {
   let lease;
   try {
     lease = services.admission.admit(caller);
-    return { lease, prepared: await prepareDescription(input, services) };
+    return { lease, prepared: await prepareDescription(input, services, signal) };
   } catch (error) {
     lease?.release();
     services.telemetry.describeEnded({ ...report, outcome: 'rejected', code: errorCodeOf(error) ?? 'INTERNAL_SERVER_ERROR' });
@@ -45,9 +46,10 @@ export async function openDescriptionStream(
   input: DescribeImageInput,
   services: Services,
   caller: Caller,
+  signal?: AbortSignal,
 ): Promise<AsyncIterable<DescriptionEvent>> {
   const report: DescriptionReport = { requestId: randomUUID(), operation: 'subscription', caller: caller.id, outcome: 'ok' };
-  const { lease, prepared } = await admitAndPrepare(input, services, report, caller);
+  const { lease, prepared } = await admitAndPrepare(input, services, report, caller, signal);
   Object.assign(report, describeSent(prepared));
   const closeGauge = services.telemetry.streamOpened();
   let finished = false;
@@ -85,7 +87,7 @@ export async function describeOnce(
   signal: AbortSignal,
 ): Promise<Description> {
   const report: DescriptionReport = { requestId: randomUUID(), operation: 'mutation', caller: caller.id, outcome: 'ok' };
-  const { lease, prepared } = await admitAndPrepare(input, services, report, caller);
+  const { lease, prepared } = await admitAndPrepare(input, services, report, caller, signal);
   Object.assign(report, describeSent(prepared));
   try {
     const description = await invokeDescription(prepared, services.models, signal);
