@@ -5,6 +5,20 @@ import { decodeBase64Image } from '../../api/images/decode-base64.js';
 import { normaliseImage, type ImageLimits } from '../../api/images/normalise.js';
 import { sniffImageFormat } from '../../api/images/sniff.js';
 import { stripPng } from '../../api/images/strip-metadata.js';
+import {
+  animatedWebp,
+  cmykJpeg,
+  displayP3Jpeg,
+  gifHugeScreen,
+  jpegWithEverything,
+  picture,
+  PLANTED,
+  png16,
+  pngWithEverything,
+  progressiveJpeg,
+  webpWithEverything,
+  zipBytes,
+} from '../helpers/hostile-images.js';
 import { bmpImage, phonePhoto, pngBombHeader, rotatedJpeg, solidImage, spoofedPng } from '../helpers/images.js';
 
 const limits: ImageLimits = {
@@ -135,5 +149,82 @@ describe('normaliseImage', () => {
   it('refuses an input file over the byte limit', async () => {
     const png = await solidImage('png', 100, 100);
     expect(await codeOf(normaliseImage(png, { ...limits, maxInputBytes: 10 }, 'x'))).toBe('IMAGE_TOO_LARGE');
+  });
+});
+
+describe('normaliseImage: only pixels leave', () => {
+  const planted = (bytes: Buffer) => Object.values(PLANTED).filter((text) => bytes.includes(Buffer.from(text, 'latin1')));
+
+  it.each([
+    ['JPEG', jpegWithEverything, 'jpeg'],
+    ['PNG', pngWithEverything, 'png'],
+    ['WebP', webpWithEverything, 'webp'],
+  ] as const)('sends a %s that fits without metadata or trailing bytes, and without re-encoding it', async (_, make, format) => {
+    const input = await make();
+    const image = await normaliseImage(input, limits, 'x');
+    expect(image).toMatchObject({ format, reencoded: false, width: 96, height: 64 });
+    expect(planted(image.bytes)).toEqual([]);
+    const metadata = await sharp(image.bytes).metadata();
+    expect([metadata.exif, metadata.xmp, metadata.icc]).toEqual([undefined, undefined, undefined]);
+    expect(await sharp(image.bytes).raw().toBuffer()).toEqual(await sharp(input).raw().toBuffer());
+  });
+
+  it('converts a Display P3 image to sRGB instead of dropping its profile', async () => {
+    const p3 = await displayP3Jpeg();
+    const image = await normaliseImage(p3, limits, 'x');
+    expect(image.reencoded).toBe(true);
+    expect((await sharp(image.bytes).metadata()).icc).toBeUndefined();
+    // What a viewer shows for the P3 original, as sRGB: the same as what is sent, within JPEG noise.
+    const shown = await sharp(p3).toColourspace('srgb').raw().toBuffer();
+    const sent = await sharp(image.bytes).raw().toBuffer();
+    const untagged = await sharp(p3).keepIccProfile().raw().toBuffer();
+    const distance = (a: Buffer, b: Buffer) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+    expect(distance(sent, shown)).toBeLessThan(3);
+    expect(distance(untagged, shown)).toBeGreaterThan(3);
+  });
+
+  it('converts a CMYK JPEG to sRGB', async () => {
+    const image = await normaliseImage(await cmykJpeg(), limits, 'x');
+    expect(image.reencoded).toBe(true);
+    expect((await sharp(image.bytes).metadata()).space).toBe('srgb');
+  });
+
+  it('keeps a 16-bit PNG lossless', async () => {
+    const deep = await png16();
+    const image = await normaliseImage(deep, limits, 'x');
+    expect(image.reencoded).toBe(false);
+    expect(await sharp(image.bytes).raw({ depth: 'ushort' }).toBuffer()).toEqual(await sharp(deep).raw({ depth: 'ushort' }).toBuffer());
+  });
+
+  it('sends the first frame of an animated WebP, without its EXIF', async () => {
+    const image = await normaliseImage(await animatedWebp(), limits, 'x');
+    expect(image).toMatchObject({ format: 'webp', width: 40, height: 30, reencoded: true });
+    const metadata = await sharp(image.bytes).metadata();
+    expect([metadata.pages ?? 1, metadata.exif]).toEqual([1, undefined]);
+  });
+
+  it('sends a GIF as its re-encoded first frame, at the frame size whatever its logical screen says', async () => {
+    const gif = await gifHugeScreen();
+    expect(gif.readUInt16LE(6)).toBe(65535);
+    const image = await normaliseImage(gif, limits, 'x');
+    expect(image).toMatchObject({ format: 'png', mediaType: 'image/png', width: 1, height: 1, reencoded: true });
+    const metadata = await sharp(image.bytes).metadata();
+    expect([metadata.format, metadata.width, metadata.height]).toEqual(['png', 1, 1]);
+    // Even a small, plain GIF that fits is re-encoded.
+    expect((await normaliseImage(await solidImage('gif', 20, 10), limits, 'x')).format).toBe('png');
+  });
+
+  it.each(['jpeg', 'png', 'webp'] as const)('still refuses a truncated %s, with or without bytes appended', async (format) => {
+    const image = await (await picture(300, 200)).toFormat(format).toBuffer();
+    const truncated = image.subarray(0, Math.floor(image.length * 0.6));
+    expect(await codeOf(normaliseImage(truncated, limits, 'x'))).toBe('IMAGE_CORRUPT');
+    expect(await codeOf(normaliseImage(Buffer.concat([truncated, zipBytes()]), limits, 'x'))).toBe('IMAGE_CORRUPT');
+  });
+
+  it('sends a progressive JPEG that fits with its scans as they came', async () => {
+    const jpeg = await progressiveJpeg(400, 300);
+    const image = await normaliseImage(jpeg, limits, 'x');
+    expect(image.reencoded).toBe(false);
+    expect(image.bytes).toEqual(jpeg);
   });
 });
