@@ -1,0 +1,172 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalBedrock } from '../../api/local/endpoint.js';
+import type { MessagesBody } from '../../api/local/image-inspector.js';
+import { startGateway } from '../helpers/gateway.js';
+import { postGraphQL, type Result } from '../helpers/graphql.js';
+import {
+  displayP3Jpeg,
+  gifHugeScreen,
+  jpegWithEverything,
+  PLANTED,
+  pngWithEverything,
+  webpWithEverything,
+} from '../helpers/hostile-images.js';
+import { phonePhoto, rotatedJpeg } from '../helpers/images.js';
+
+const MUTATION = /* GraphQL */ `
+  mutation Describe($input: DescribeImageInput!) {
+    describeImage(input: $input) {
+      id
+      images { mediaType width height byteSize reencoded }
+    }
+  }
+`;
+
+type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+/** The image bytes the (local) Bedrock endpoint received in its latest request. */
+function receivedImages(upstream: LocalBedrock): { mediaType: string; bytes: Buffer }[] {
+  const content = (upstream.requests.at(-1)!.body as MessagesBody).messages![0]!.content! as unknown as {
+    type: string;
+    source?: { media_type: string; data: string };
+  }[];
+  return content
+    .filter((block) => block.type === 'image')
+    .map((block) => ({ mediaType: block.source!.media_type, bytes: Buffer.from(block.source!.data, 'base64') }));
+}
+
+async function describe_(gateway: Gateway, ...images: Buffer[]) {
+  return postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: images.map((b) => ({ base64: b.toString('base64') })) } });
+}
+
+const planted = (bytes: Buffer) => Object.values(PLANTED).filter((text) => bytes.includes(Buffer.from(text, 'latin1')));
+
+/** The offset just past the image's own end marker: EOI, IEND, or the RIFF size. */
+function imageEnd(bytes: Buffer, mediaType: string): number {
+  if (mediaType === 'image/jpeg') return bytes.lastIndexOf(Buffer.from([0xff, 0xd9])) + 2;
+  if (mediaType === 'image/png') return bytes.lastIndexOf(Buffer.from('IEND')) + 8;
+  return 8 + bytes.readUInt32LE(4);
+}
+
+describe('what reaches Bedrock: only pixels', () => {
+  let gateway: Gateway;
+  let upstream: LocalBedrock;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    upstream = gateway.localBedrock!;
+  });
+  afterAll(() => gateway.stop());
+
+  it('strips EXIF/GPS, XMP, comments, text and ICC chunks and trailing bytes from a JPEG, a PNG and a WebP', async () => {
+    const inputs = [await jpegWithEverything(), await pngWithEverything(), await webpWithEverything()];
+    for (const input of inputs) expect(planted(input).length).toBeGreaterThan(2);
+    const result = await describe_(gateway, ...inputs);
+    expect(result.errors).toBeUndefined();
+    const received = receivedImages(upstream);
+    expect(received.map((image) => image.mediaType)).toEqual(['image/jpeg', 'image/png', 'image/webp']);
+    for (const [i, { bytes, mediaType }] of received.entries()) {
+      expect(planted(bytes), mediaType).toEqual([]);
+      expect(imageEnd(bytes, mediaType), mediaType).toBe(bytes.length);
+      const metadata = await sharp(bytes).metadata();
+      expect([metadata.exif, metadata.xmp, metadata.icc, metadata.comments?.length ?? 0], mediaType).toEqual([undefined, undefined, undefined, 0]);
+      expect(await sharp(bytes).raw().toBuffer()).toEqual(await sharp(inputs[i]!).raw().toBuffer());
+    }
+    expect(result.data!.describeImage.images).toEqual(
+      received.map(({ mediaType, bytes }) => ({ mediaType, width: 96, height: 64, byteSize: bytes.length, reencoded: false })),
+    );
+  });
+
+  it('strips an uploaded image the same way', async () => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: 'mutation ($file: File!) { uploadImage(file: $file) { id } }', variables: { file: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new Blob([new Uint8Array(await jpegWithEverything())]), 'photo.jpg');
+    const response = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } });
+    const uploaded = (await response.json()) as Result;
+    expect(uploaded.errors).toBeUndefined();
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: [{ uploadId: uploaded.data!.uploadImage.id }] } });
+    expect(result.errors).toBeUndefined();
+    const [image] = receivedImages(upstream);
+    expect(planted(image!.bytes)).toEqual([]);
+    expect(imageEnd(image!.bytes, 'image/jpeg')).toBe(image!.bytes.length);
+  });
+
+  it('sends an EXIF-rotated JPEG upright, without the orientation tag', async () => {
+    await describe_(gateway, await rotatedJpeg(80, 40));
+    const [image] = receivedImages(upstream);
+    const metadata = await sharp(image!.bytes).metadata();
+    expect([metadata.width, metadata.height, metadata.orientation ?? 1, metadata.exif]).toEqual([40, 80, 1, undefined]);
+  });
+
+  it('converts a Display P3 image to sRGB instead of sending or silently dropping its profile', async () => {
+    const p3 = await displayP3Jpeg();
+    await describe_(gateway, p3);
+    const [image] = receivedImages(upstream);
+    expect((await sharp(image!.bytes).metadata()).icc).toBeUndefined();
+    const [r, g, b] = await sharp(image!.bytes).raw().toBuffer();
+    const [sr, sg, sb] = await sharp(p3).toColourspace('srgb').raw().toBuffer();
+    expect(Math.abs(r! - sr!) + Math.abs(g! - sg!) + Math.abs(b! - sb!)).toBeLessThan(10);
+    // The P3 numbers as they are would be the wrong colour in sRGB.
+    const [pr, pg, pb] = await sharp(p3).keepIccProfile().raw().toBuffer();
+    expect(Math.abs(pr! - sr!) + Math.abs(pg! - sg!) + Math.abs(pb! - sb!)).toBeGreaterThan(10);
+  });
+
+  it('sends a GIF whose logical screen is 65535×65535 as its 1×1 first frame, re-encoded as PNG', async () => {
+    const gif = await gifHugeScreen();
+    const result = await describe_(gateway, gif);
+    expect(result.errors).toBeUndefined();
+    const [image] = receivedImages(upstream);
+    expect(image!.mediaType).toBe('image/png');
+    expect(image!.bytes.subarray(0, 4).toString('latin1')).toBe('\x89PNG');
+    const metadata = await sharp(image!.bytes).metadata();
+    expect([metadata.width, metadata.height]).toEqual([1, 1]);
+    expect(result.data!.describeImage.images[0]).toMatchObject({ mediaType: 'image/png', width: 1, height: 1, reencoded: true });
+  });
+});
+
+describe('the decode queue behind the gateway', () => {
+  it('answers SERVER_BUSY, with no upstream call, when an image waits longer than IMAGE_QUEUE_TIMEOUT_MS', async () => {
+    // One decode at a time and a 1 ms wait: the second photo cannot get its turn in time.
+    const gateway = await startGateway({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '1' });
+    try {
+      const photo = await phonePhoto(3000, 2000);
+      const result = await describe_(gateway, photo, photo);
+      expect(result.errors![0]!.extensions).toMatchObject({ code: 'SERVER_BUSY', retryable: true });
+      expect(result.errors![0]!.message).toMatch(/busy.*Retry/s);
+      expect(gateway.localBedrock!.requests).toHaveLength(0);
+      await expect.poll(() => gateway.services.decodeQueue!.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
+      expect((await describe_(gateway, photo)).errors).toBeUndefined();
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('takes the images of an abandoned request out of the queue', async () => {
+    const gateway = await startGateway({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '0' });
+    try {
+      const photo = await phonePhoto(2400, 1600);
+      // Counts the decodes that start (the queue itself is untouched).
+      const queue = gateway.services.decodeQueue!;
+      const run = queue.run.bind(queue);
+      let started = 0;
+      queue.run = (pixels, work, signal) => run(pixels, () => (started++, work()), signal);
+      const controller = new AbortController();
+      const request = describe_Abortable(gateway, [photo, photo, photo], controller.signal);
+      await expect.poll(() => gateway.services.decodeQueue!.stats.waiting, { interval: 2, timeout: 10_000 }).toBeGreaterThan(0);
+      controller.abort();
+      await expect(request).rejects.toThrow();
+      // The running decode finishes and returns its budget; the waiting ones never start.
+      await expect.poll(() => gateway.services.decodeQueue!.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
+      expect(gateway.localBedrock!.requests).toHaveLength(0);
+      expect(started).toBeLessThan(3);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+function describe_Abortable(gateway: Gateway, images: Buffer[], signal: AbortSignal) {
+  return postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: images.map((b) => ({ base64: b.toString('base64') })) } }, { signal });
+}
