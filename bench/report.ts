@@ -2,6 +2,7 @@ import type { ConcurrencyResult } from './scenarios/concurrency.js';
 import type { ConverseThroughputResult, ConverseTtftResult } from './scenarios/converse.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { ImageResult } from './scenarios/images.js';
+import type { MemoryResult } from './scenarios/memory.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
 import type { TtftResult } from './scenarios/ttft.js';
 
@@ -27,6 +28,7 @@ export interface BenchResults {
   concurrency?: ConcurrencyResult[];
   idle?: IdleResult;
   images?: ImageResult[];
+  memory?: MemoryResult[];
   targets?: TargetCheck[];
 }
 
@@ -90,6 +92,13 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   }
   const jpeg = images?.find((image) => image.format === 'jpeg'); // the test fixture, listed first
   if (jpeg) checks.push({ target: '12-MP JPEG normalised ≤ 150 ms p50', measured: `${ms(jpeg.p50Ms)} ms`, met: jpeg.p50Ms <= 150 });
+  for (const run of results.memory ?? []) {
+    checks.push({
+      target: `gateway peak RSS ≤ 1 GB, every image accepted: ${run.load}`,
+      measured: `${mb(run.peakRss)}, ${run.accepted}/${run.images} accepted`,
+      met: run.peakRss <= 1e9 && run.accepted === run.images,
+    });
+  }
   return checks;
 }
 
@@ -233,6 +242,24 @@ export function renderMarkdown(results: BenchResults): string {
           mb(image.bytesOut),
           ms(image.p50Ms),
           `${int(image.tokensBefore)} → ${int(image.tokensAfter)}`,
+        ]),
+      ),
+    );
+  }
+  if (results.memory?.length) {
+    out.push(
+      '',
+      '**6. Gateway memory under big-image loads** (a fresh gateway per load; peak = VmHWM of its process)',
+      '',
+      table(
+        ['load', 'sent', 'accepted', 'RSS at start', 'peak RSS', 'took'],
+        results.memory.map((run) => [
+          run.load,
+          mb(run.inputBytes),
+          `${run.accepted}/${run.images}${run.errors.length ? ` (${[...new Set(run.errors)].join(', ')})` : ''}`,
+          mb(run.rssBefore),
+          `**${mb(run.peakRss)}**`,
+          `${(run.durationMs / 1000).toFixed(1)} s`,
         ]),
       ),
     );
