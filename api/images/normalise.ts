@@ -128,7 +128,6 @@ async function prepare(
     !strip ||
     (metadata.orientation ?? 1) > 1 ||
     Math.max(width, height) > limits.longEdge ||
-    bytes.length > limits.maxImageBytes ||
     (metadata.pages ?? 1) > 1 ||
     // Colours that need converting to look right without their profile.
     metadata.space === 'cmyk' ||
@@ -140,7 +139,8 @@ async function prepare(
     // corrupt file is refused here, not by Bedrock. (A raw decode: stats()
     // decodes the same pixels but costs ~15x more CPU.)
     const stripped = tryStrip(strip, bytes);
-    if (stripped) {
+    // (Sized after stripping: bytes appended to a small image do not force a lossy re-encode.)
+    if (stripped && stripped.length <= limits.maxImageBytes) {
       try {
         const { info } = await sharp(stripped, options).raw().toBuffer({ resolveWithObject: true });
         if (info.width === width && info.height === height) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../api/config.js';
 import { errorCodeOf } from '../../api/errors.js';
 import { DecodeQueue } from '../../api/images/decode-queue.js';
 import { normaliseImage } from '../../api/images/normalise.js';
@@ -195,5 +196,18 @@ describe('normaliseImage in a DecodeQueue', () => {
     held.finish();
     await blocker;
     expect(queue.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
+  });
+});
+
+describe('decode queue settings', () => {
+  it('are read from the environment, with safe defaults', () => {
+    expect(loadConfig({ BEDROCK_MODE: 'local' }).images).toMatchObject({
+      decodeConcurrency: 2,
+      decodeBudgetPixels: 64_000_000,
+      queueTimeoutMs: 20_000,
+    });
+    const env = { BEDROCK_MODE: 'local', IMAGE_DECODE_CONCURRENCY: '4', IMAGE_DECODE_BUDGET_PIXELS: '1000', IMAGE_QUEUE_TIMEOUT_MS: '0' };
+    expect(loadConfig(env).images).toMatchObject({ decodeConcurrency: 4, decodeBudgetPixels: 1000, queueTimeoutMs: 0 });
+    expect(() => loadConfig({ BEDROCK_MODE: 'local', IMAGE_DECODE_CONCURRENCY: 'two' })).toThrow(/IMAGE_DECODE_CONCURRENCY/);
   });
 });

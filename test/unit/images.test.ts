@@ -228,3 +228,13 @@ describe('normaliseImage: only pixels leave', () => {
     expect(image.bytes).toEqual(jpeg);
   });
 });
+
+describe('normaliseImage: appended bytes', () => {
+  it('judges the size after stripping, so 3 MB of junk after a small image does not force a re-encode', async () => {
+    const jpeg = await (await picture()).jpeg().toBuffer();
+    const padded = Buffer.concat([jpeg, Buffer.alloc(3_000_000, 0x41)]);
+    const image = await normaliseImage(padded, { ...limits, maxImageBytes: 1_000_000 }, 'x');
+    expect(image.reencoded).toBe(false);
+    expect(image.bytes.length).toBeLessThan(jpeg.length + 1);
+  });
+});
