@@ -115,6 +115,25 @@ describe('stripJpeg', () => {
     expect(await pixels(out)).toEqual(await pixels(jpeg));
   });
 
+  it('reads segments by their length and scan data up to the next real marker (stuffed bytes, restarts, fill bytes)', () => {
+    const seg = (marker: number, ...data: number[]) => [0xff, marker, 0, data.length + 2, ...data];
+    const frame = [
+      ...seg(0xdb, 0, 1, 2, 3), // DQT
+      ...seg(0xc0, 8, 0, 1, 0, 1, 1, 1, 0x11, 0), // SOF0
+      ...seg(0xc4, 0, 1, 2), // DHT
+      ...seg(0xdd, 0, 4), // DRI
+    ];
+    // Scan data holding a stuffed 0xFF00 and restart markers, then fill bytes before EOI.
+    const scan = [...seg(0xda, 1, 1, 0, 0, 0x3f, 0), 0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56, 0xff, 0xd7, 0x78, 0xff, 0xff];
+    // An APP1 whose payload looks like markers (an embedded EXIF thumbnail: SOI ... EOI).
+    const app1 = seg(0xe1, 0x45, 0x78, 0x69, 0x66, 0, 0, 0xff, 0xd8, 0xff, 0xd9);
+    const com = seg(0xfe, ...Buffer.from(PLANTED.comment));
+    const input = Buffer.from([0xff, 0xd8, ...app1, ...frame, ...com, ...scan, 0xff, 0xd9, ...Buffer.from('PK\x03\x04')]);
+    // Fill bytes carry nothing: they go too.
+    const expected = Buffer.from([0xff, 0xd8, ...frame, ...scan.slice(0, -2), 0xff, 0xd9]);
+    expect(stripJpeg(input)).toEqual(expected);
+  });
+
   it('refuses what is not a whole JPEG, so the caller re-encodes or rejects it', async () => {
     const jpeg = await (await picture()).jpeg().toBuffer();
     expect(() => stripJpeg(jpeg.subarray(0, jpeg.length - 100))).toThrow(MalformedImageError);
