@@ -76,19 +76,26 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
  * takes the others still waiting out of the queue, since the request is lost anyway.
  */
 async function loadImages(inputs: ImageInput[], model: VisionModelInfo, deps: Services, signal?: AbortSignal) {
-  const failed = new AbortController();
-  const either = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
+  // One signal for the images: the request's, or the first failure. Linked by
+  // hand: yoga's request signal is an EventTarget of @whatwg-node/server, not a
+  // native AbortSignal, and with AbortSignal.any over it a cancelled mutation's
+  // Bedrock call was never aborted (test/integration/cancellation.test.ts).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (signal?.aborted) stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.all(
       inputs.map((image, index) =>
-        loadImage(image, index, model, deps, either).catch((error: unknown) => {
-          failed.abort();
+        loadImage(image, index, model, deps, stop.signal).catch((error: unknown) => {
+          stop.abort();
           throw error;
         }),
       ),
     );
   } finally {
-    failed.abort();
+    signal?.removeEventListener('abort', onAbort);
+    stop.abort();
   }
 }
 
