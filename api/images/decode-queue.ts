@@ -120,7 +120,7 @@ export class DecodeQueue {
 function busy(timeoutMs: number) {
   return gatewayError(
     ErrorCode.SERVER_BUSY,
-    `The server is busy preparing other images and this one waited ${(timeoutMs / 1000).toFixed(0)} s for its turn. ` +
+    `The server is busy preparing other images and this one waited ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`} for its turn. ` +
       'Retry in a moment, or send fewer or smaller images at once.',
     { retryable: true },
   );

@@ -10,6 +10,7 @@ import {
   jpegWithEverything,
   PLANTED,
   pngWithEverything,
+  progressiveJpeg,
   webpWithEverything,
 } from '../helpers/hostile-images.js';
 import { phonePhoto, rotatedJpeg } from '../helpers/images.js';
@@ -127,40 +128,64 @@ describe('what reaches Bedrock: only pixels', () => {
 });
 
 describe('the decode queue behind the gateway', () => {
+  /** Takes the queue's only slot, as another request's decode would, until released. */
+  function holdTheQueue(gateway: Gateway) {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const done = gateway.services.decodeQueue!.run(1, () => held);
+    return async () => {
+      release();
+      await done;
+    };
+  }
+
   it('answers SERVER_BUSY, with no upstream call, when an image waits longer than IMAGE_QUEUE_TIMEOUT_MS', async () => {
-    // One decode at a time and a 1 ms wait: the second photo cannot get its turn in time.
-    const gateway = await startGateway({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '1' });
+    const gateway = await startGateway({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '50' });
     try {
-      const photo = await phonePhoto(3000, 2000);
-      const result = await describe_(gateway, photo, photo);
+      const photo = await phonePhoto(1200, 900);
+      const release = holdTheQueue(gateway);
+      const result = await describe_(gateway, photo);
       expect(result.errors![0]!.extensions).toMatchObject({ code: 'SERVER_BUSY', retryable: true });
       expect(result.errors![0]!.message).toMatch(/busy.*Retry/s);
       expect(gateway.localBedrock!.requests).toHaveLength(0);
-      await expect.poll(() => gateway.services.decodeQueue!.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
+      await release();
+      expect(gateway.services.decodeQueue!.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
       expect((await describe_(gateway, photo)).errors).toBeUndefined();
     } finally {
       await gateway.stop();
     }
   });
 
-  it('takes the images of an abandoned request out of the queue', async () => {
+  it('prepares the 20 images of one request without their waiting on each other timing out', async () => {
+    // Every decode alone takes longer than the timeout would allow 19 of them to wait in line.
+    const gateway = await startGateway({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '100' });
+    try {
+      const photo = await progressiveJpeg(3000, 2000);
+      const result = await describe_(gateway, ...Array.from({ length: 20 }, () => photo));
+      expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
+      expect(result.data!.describeImage.images).toHaveLength(20);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('takes the images of an abandoned request out of the queue, never decoding them', async () => {
     const gateway = await startGateway({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '0' });
     try {
-      const photo = await phonePhoto(2400, 1600);
-      // Counts the decodes that start (the queue itself is untouched).
+      const photo = await phonePhoto(1200, 900);
       const queue = gateway.services.decodeQueue!;
-      const run = queue.run.bind(queue);
-      let started = 0;
-      queue.run = (pixels, work, signal) => run(pixels, () => (started++, work()), signal);
+      const release = holdTheQueue(gateway);
       const controller = new AbortController();
       const request = describe_Abortable(gateway, [photo, photo, photo], controller.signal);
-      await expect.poll(() => gateway.services.decodeQueue!.stats.waiting, { interval: 2, timeout: 10_000 }).toBeGreaterThan(0);
+      await expect.poll(() => queue.stats.waiting, { interval: 2, timeout: 10_000 }).toBe(1);
       controller.abort();
       await expect(request).rejects.toThrow();
-      // The running decode finishes and returns its budget; the waiting ones never start.
-      await expect.poll(() => gateway.services.decodeQueue!.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
+      await expect.poll(() => queue.stats.waiting, { interval: 2 }).toBe(0);
+      // Only the slot held here is still taken: the abandoned images never held any budget.
+      expect(queue.stats).toEqual({ running: 1, pixels: 1, waiting: 0 });
+      await release();
+      expect(queue.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
       expect(gateway.localBedrock!.requests).toHaveLength(0);
-      expect(started).toBeLessThan(3);
     } finally {
       await gateway.stop();
     }

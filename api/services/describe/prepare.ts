@@ -7,6 +7,7 @@ import type { ModelRequest } from '../../bedrock/model-request.js';
 import { LOCAL_MODEL_ID, visionModelInfo, type VisionModelInfo } from '../../bedrock/models.js';
 import { ErrorCode, gatewayError, truncateForMessage } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
+import { DEFAULT_DECODE_QUEUE } from '../../images/decode-queue.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
 import type { DescribeImageInput, ImageInput, PreparedDescription, SentImage } from './types.js';
@@ -72,8 +73,11 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
 }
 
 /**
- * Every image of a request, each through the decode queue; the first failure
- * takes the others still waiting out of the queue, since the request is lost anyway.
+ * Every image of a request, in order, at most as many at once as the decode
+ * queue runs: a request's images then wait only behind other requests' work
+ * (not behind each other, which would make the 20th image of one big request
+ * time out), requests take turns, and base64 is decoded only when an image's
+ * turn comes. The first failure stops the rest, since the request is lost anyway.
  */
 async function loadImages(inputs: ImageInput[], model: VisionModelInfo, deps: Services, signal?: AbortSignal) {
   // One signal for the images: the request's, or the first failure. Linked by
@@ -84,15 +88,28 @@ async function loadImages(inputs: ImageInput[], model: VisionModelInfo, deps: Se
   const onAbort = () => stop.abort();
   if (signal?.aborted) stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const images: NormalisedImage[] = [];
+  let next = 0;
+  const work = async () => {
+    while (next < inputs.length) {
+      if (stop.signal.aborted) {
+        throw gatewayError(ErrorCode.CANCELLED, 'The request was cancelled while its images were being prepared.');
+      }
+      const index = next++;
+      images[index] = await loadImage(inputs[index]!, index, model, deps, stop.signal);
+    }
+  };
+  const lanes = Math.min(inputs.length, deps.decodeQueue?.options.concurrency ?? DEFAULT_DECODE_QUEUE.concurrency);
   try {
-    return await Promise.all(
-      inputs.map((image, index) =>
-        loadImage(image, index, model, deps, stop.signal).catch((error: unknown) => {
+    await Promise.all(
+      Array.from({ length: lanes }, () =>
+        work().catch((error: unknown) => {
           stop.abort();
           throw error;
         }),
       ),
     );
+    return images;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     stop.abort();
