@@ -183,6 +183,28 @@ describe('normaliseImage: only pixels leave', () => {
     expect(distance(untagged, shown)).toBeGreaterThan(3);
   });
 
+  it.each(['png', 'webp'] as const)('converts a Display P3 %s too, and drops an sRGB profile without re-encoding', async (format) => {
+    const base = sharp({ create: { width: 16, height: 16, channels: 3, background: '#00ff00' } });
+    const p3 = await base.clone().withIccProfile('p3').toFormat(format).toBuffer();
+    const converted = await normaliseImage(p3, limits, 'x');
+    expect(converted).toMatchObject({ format, reencoded: true });
+    expect((await sharp(converted.bytes).metadata()).icc).toBeUndefined();
+    const srgb = await base.clone().withIccProfile('srgb').toFormat(format).toBuffer();
+    const stripped = await normaliseImage(srgb, limits, 'x');
+    expect(stripped).toMatchObject({ format, reencoded: false });
+    expect((await sharp(stripped.bytes).metadata()).icc).toBeUndefined();
+  });
+
+  it('keeps a greyscale JPEG and an interlaced PNG lossless', async () => {
+    const grey = await (await picture()).greyscale().jpeg().toBuffer();
+    const interlaced = await (await picture()).png({ progressive: true }).toBuffer();
+    for (const input of [grey, interlaced]) {
+      const image = await normaliseImage(input, limits, 'x');
+      expect(image.reencoded).toBe(false);
+      expect(await sharp(image.bytes).raw().toBuffer()).toEqual(await sharp(input).raw().toBuffer());
+    }
+  });
+
   it('converts a CMYK JPEG to sRGB', async () => {
     const image = await normaliseImage(await cmykJpeg(), limits, 'x');
     expect(image.reencoded).toBe(true);
