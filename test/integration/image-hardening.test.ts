@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBedrock } from '../../api/local/endpoint.js';
-import type { MessagesBody } from '../../api/local/image-inspector.js';
+import type { ConverseBody, MessagesBody } from '../../api/local/image-inspector.js';
 import { startGateway } from '../helpers/gateway.js';
 import { postGraphQL, type Result } from '../helpers/graphql.js';
 import {
@@ -124,6 +124,27 @@ describe('what reaches Bedrock: only pixels', () => {
     const metadata = await sharp(image!.bytes).metadata();
     expect([metadata.width, metadata.height]).toEqual([1, 1]);
     expect(result.data!.describeImage.images[0]).toMatchObject({ mediaType: 'image/png', width: 1, height: 1, reencoded: true });
+  });
+});
+
+describe('what reaches Bedrock through Converse', () => {
+  it('is the same stripped image', async () => {
+    const gateway = await startGateway({ LOCAL_MODEL_API: 'converse' });
+    try {
+      const result = await describe_(gateway, await jpegWithEverything(), await gifHugeScreen());
+      expect(result.errors).toBeUndefined();
+      const request = gateway.localBedrock!.requests.at(-1)!;
+      expect(request.operation).toBe('converse');
+      const images = (request.body as ConverseBody).messages![0]!.content!.flatMap((block) => (block.image ? [block.image] : []));
+      expect(images.map((image) => image.format)).toEqual(['jpeg', 'png']);
+      for (const image of images) {
+        const bytes = Buffer.from(image.source!.bytes!, 'base64');
+        expect(planted(bytes)).toEqual([]);
+        expect(imageEnd(bytes, `image/${image.format}`)).toBe(bytes.length);
+      }
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 
