@@ -137,12 +137,14 @@ async function prepare(
     // Already fit to send: keep the caller's pixels as they are (no quality
     // lost) without the metadata, and decode the copy once so a truncated or
     // corrupt file is refused here, not by Bedrock. (A raw decode: stats()
-    // decodes the same pixels but costs ~15x more CPU.)
+    // decodes the same pixels but costs ~15x more CPU.) Only a copy that
+    // decodes without a single warning goes as it is: damaged compressed data
+    // (which can carry spliced-in bytes) is re-encoded below instead.
     const stripped = tryStrip(strip, bytes);
     // (Sized after stripping: bytes appended to a small image do not force a lossy re-encode.)
     if (stripped && stripped.length <= limits.maxImageBytes) {
       try {
-        const { info } = await sharp(stripped, options).raw().toBuffer({ resolveWithObject: true });
+        const { info } = await sharp(stripped, { ...options, failOn: 'warning' }).raw().toBuffer({ resolveWithObject: true });
         if (info.width === width && info.height === height) {
           return { bytes: stripped, format, mediaType: MEDIA_TYPES[format], width, height, original, reencoded: false };
         }

@@ -152,8 +152,9 @@ describe('normaliseImage', () => {
   });
 });
 
+const planted = (bytes: Buffer) => Object.values(PLANTED).filter((text) => bytes.includes(Buffer.from(text, 'latin1')));
+
 describe('normaliseImage: only pixels leave', () => {
-  const planted = (bytes: Buffer) => Object.values(PLANTED).filter((text) => bytes.includes(Buffer.from(text, 'latin1')));
 
   it.each([
     ['JPEG', jpegWithEverything, 'jpeg'],
@@ -258,5 +259,46 @@ describe('normaliseImage: appended bytes', () => {
     const image = await normaliseImage(padded, { ...limits, maxImageBytes: 1_000_000 }, 'x');
     expect(image.reencoded).toBe(false);
     expect(image.bytes.length).toBeLessThan(jpeg.length + 1);
+  });
+});
+
+describe('normaliseImage on damaged files', () => {
+  it('re-encodes a JPEG whose scan data decodes only with warnings, such as text spliced into it', async () => {
+    const input = await jpegWithEverything();
+    const scan = input.indexOf(Buffer.from([0xff, 0xda]));
+    const xmp = input.indexOf(Buffer.from(PLANTED.xmp));
+    // The scan's first bytes, then the tail of the file from inside the XMP segment: the caption lands in the scan data.
+    const spliced = Buffer.concat([input.subarray(0, scan + 60), input.subarray(xmp - 20)]);
+    const image = await normaliseImage(spliced, limits, 'x');
+    expect(image.reencoded).toBe(true);
+    expect(planted(image.bytes)).toEqual([]);
+  });
+
+  it('answers every damaged file with a clean image or a gateway error code, never anything else', async () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const inputs = [await jpegWithEverything(), await pngWithEverything(), await webpWithEverything(), await progressiveJpeg(160, 120)];
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 160; round++) {
+      const damaged = Buffer.from(inputs[round % inputs.length]!);
+      const kind = round % 3;
+      if (kind === 0) for (let k = 0; k < 4; k++) damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+      const bytes =
+        kind === 1
+          ? damaged.subarray(0, Math.floor(random() * damaged.length))
+          : kind === 2
+            ? Buffer.concat([damaged.subarray(0, Math.floor(random() * damaged.length)), damaged.subarray(Math.floor(random() * damaged.length))])
+            : damaged;
+      try {
+        const image = await normaliseImage(bytes, limits, 'x');
+        expect(planted(image.bytes)).toEqual([]);
+        outcomes.add('ok');
+      } catch (error) {
+        expect(['IMAGE_CORRUPT', 'IMAGE_UNSUPPORTED', 'IMAGE_TOO_LARGE'], String(error)).toContain(errorCodeOf(error));
+        outcomes.add(errorCodeOf(error)!);
+      }
+    }
+    expect(outcomes).toContain('ok');
+    expect(outcomes).toContain('IMAGE_CORRUPT');
   });
 });

@@ -181,6 +181,16 @@ describe('stripPng', () => {
     expect(out.includes(Buffer.from('long text'))).toBe(false);
   });
 
+  it('drops APNG animation chunks, leaving the default image', async () => {
+    const png = await (await picture(16, 8)).png().toBuffer();
+    const actl = pngChunk('acTL', Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]));
+    const fctl = pngChunk('fcTL', Buffer.alloc(26));
+    const apng = Buffer.concat([png.subarray(0, 33), actl, fctl, png.subarray(33)]);
+    const out = stripPng(apng);
+    expect(pngChunkTypes(out).filter((type) => type === 'acTL' || type === 'fcTL')).toEqual([]);
+    expect(await pixels(out)).toEqual(await pixels(png));
+  });
+
   it('refuses a PNG cut before IEND or without IHDR first', async () => {
     const png = await (await picture()).png().toBuffer();
     expect(() => stripPng(png.subarray(0, png.length - 20))).toThrow(MalformedImageError);
