@@ -37,7 +37,7 @@ function receivedImages(upstream: LocalBedrock): { mediaType: string; bytes: Buf
     .map((block) => ({ mediaType: block.source!.media_type, bytes: Buffer.from(block.source!.data, 'base64') }));
 }
 
-async function describe_(gateway: Gateway, ...images: Buffer[]) {
+async function sendImages(gateway: Gateway, ...images: Buffer[]) {
   return postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: images.map((b) => ({ base64: b.toString('base64') })) } });
 }
 
@@ -63,7 +63,7 @@ describe('what reaches Bedrock: only pixels', () => {
   it('strips EXIF/GPS, XMP, comments, text and ICC chunks and trailing bytes from a JPEG, a PNG and a WebP', async () => {
     const inputs = [await jpegWithEverything(), await pngWithEverything(), await webpWithEverything()];
     for (const input of inputs) expect(planted(input).length).toBeGreaterThan(2);
-    const result = await describe_(gateway, ...inputs);
+    const result = await sendImages(gateway, ...inputs);
     expect(result.errors).toBeUndefined();
     const received = receivedImages(upstream);
     expect(received.map((image) => image.mediaType)).toEqual(['image/jpeg', 'image/png', 'image/webp']);
@@ -95,7 +95,7 @@ describe('what reaches Bedrock: only pixels', () => {
   });
 
   it('sends an EXIF-rotated JPEG upright, without the orientation tag', async () => {
-    await describe_(gateway, await rotatedJpeg(80, 40));
+    await sendImages(gateway, await rotatedJpeg(80, 40));
     const [image] = receivedImages(upstream);
     const metadata = await sharp(image!.bytes).metadata();
     expect([metadata.width, metadata.height, metadata.orientation ?? 1, metadata.exif]).toEqual([40, 80, 1, undefined]);
@@ -103,7 +103,7 @@ describe('what reaches Bedrock: only pixels', () => {
 
   it('converts a Display P3 image to sRGB instead of sending or silently dropping its profile', async () => {
     const p3 = await displayP3Jpeg();
-    await describe_(gateway, p3);
+    await sendImages(gateway, p3);
     const [image] = receivedImages(upstream);
     expect((await sharp(image!.bytes).metadata()).icc).toBeUndefined();
     const [r, g, b] = await sharp(image!.bytes).raw().toBuffer();
@@ -116,7 +116,7 @@ describe('what reaches Bedrock: only pixels', () => {
 
   it('sends a GIF whose logical screen is 65535×65535 as its 1×1 first frame, re-encoded as PNG', async () => {
     const gif = await gifHugeScreen();
-    const result = await describe_(gateway, gif);
+    const result = await sendImages(gateway, gif);
     expect(result.errors).toBeUndefined();
     const [image] = receivedImages(upstream);
     expect(image!.mediaType).toBe('image/png');
@@ -131,7 +131,7 @@ describe('what reaches Bedrock through Converse', () => {
   it('is the same stripped image', async () => {
     const gateway = await startGateway({ LOCAL_MODEL_API: 'converse' });
     try {
-      const result = await describe_(gateway, await jpegWithEverything(), await gifHugeScreen());
+      const result = await sendImages(gateway, await jpegWithEverything(), await gifHugeScreen());
       expect(result.errors).toBeUndefined();
       const request = gateway.localBedrock!.requests.at(-1)!;
       expect(request.operation).toBe('converse');
@@ -165,13 +165,13 @@ describe('the decode queue behind the gateway', () => {
     try {
       const photo = await phonePhoto(1200, 900);
       const release = holdTheQueue(gateway);
-      const result = await describe_(gateway, photo);
+      const result = await sendImages(gateway, photo);
       expect(result.errors![0]!.extensions).toMatchObject({ code: 'SERVER_BUSY', retryable: true });
       expect(result.errors![0]!.message).toMatch(/busy.*Retry/s);
       expect(gateway.localBedrock!.requests).toHaveLength(0);
       await release();
       expect(gateway.services.decodeQueue!.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
-      expect((await describe_(gateway, photo)).errors).toBeUndefined();
+      expect((await sendImages(gateway, photo)).errors).toBeUndefined();
     } finally {
       await gateway.stop();
     }
@@ -182,7 +182,7 @@ describe('the decode queue behind the gateway', () => {
     const gateway = await startGateway({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '100' });
     try {
       const photo = await progressiveJpeg(3000, 2000);
-      const result = await describe_(gateway, ...Array.from({ length: 20 }, () => photo));
+      const result = await sendImages(gateway, ...Array.from({ length: 20 }, () => photo));
       expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
       expect(result.data!.describeImage.images).toHaveLength(20);
     } finally {
@@ -197,7 +197,7 @@ describe('the decode queue behind the gateway', () => {
       const queue = gateway.services.decodeQueue!;
       const release = holdTheQueue(gateway);
       const controller = new AbortController();
-      const request = describe_Abortable(gateway, [photo, photo, photo], controller.signal);
+      const request = sendImagesAbortable(gateway, [photo, photo, photo], controller.signal);
       await expect.poll(() => queue.stats.waiting, { interval: 2, timeout: 10_000 }).toBe(1);
       controller.abort();
       await expect(request).rejects.toThrow();
@@ -213,6 +213,6 @@ describe('the decode queue behind the gateway', () => {
   });
 });
 
-function describe_Abortable(gateway: Gateway, images: Buffer[], signal: AbortSignal) {
+function sendImagesAbortable(gateway: Gateway, images: Buffer[], signal: AbortSignal) {
   return postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: images.map((b) => ({ base64: b.toString('base64') })) } }, { signal });
 }
