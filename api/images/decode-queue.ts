@@ -51,7 +51,8 @@ export class DecodeQueue {
    * `signal` aborts first; `work` then never runs.
    */
   async run<T>(pixels: number, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const cost = Math.min(Math.max(1, pixels), this.options.budgetPixels);
+    // An unknown size counts as the whole budget: never a NaN that would corrupt the count.
+    const cost = Number.isFinite(pixels) ? Math.min(Math.max(1, pixels), this.options.budgetPixels) : this.options.budgetPixels;
     await this.acquire(cost, signal);
     try {
       return await work();

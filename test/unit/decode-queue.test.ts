@@ -141,6 +141,12 @@ describe('DecodeQueue', () => {
     expect(queue.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
   });
 
+  it('counts work of unknown size as the whole budget', async () => {
+    const queue = new DecodeQueue({ concurrency: 4, budgetPixels: 100, timeoutMs: 0 });
+    expect(await queue.run(Number.NaN, async () => queue.stats.pixels)).toBe(100);
+    expect(queue.stats).toEqual({ running: 0, pixels: 0, waiting: 0 });
+  });
+
   it('refuses at once work whose signal is already aborted', async () => {
     const queue = new DecodeQueue();
     expect(await codeOf(queue.run(1, async () => undefined, AbortSignal.abort()))).toBe('CANCELLED');
