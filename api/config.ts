@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseAliases } from './bedrock/catalogue/index.js';
 import type { ApiFamily } from './bedrock/catalogue/types.js';
 import { DEFAULT_BEDROCK_MODEL_ID, DEFAULT_BEDROCK_MODEL_IDS, LOCAL_MODEL_ID } from './bedrock/models.js';
+import { DEFAULT_DECODE_QUEUE } from './images/decode-queue.js';
 
 export type BedrockMode = 'local' | 'aws';
 
@@ -40,6 +41,12 @@ export interface Config {
     maxInputBytes: number;
     /** Largest pixel count read from an image header; above it nothing is decoded. @default 8000×8000 (`MAX_INPUT_PIXELS`) */
     maxInputPixels: number;
+    /** Image decodes running at once on the server. @default 2 (`IMAGE_DECODE_CONCURRENCY`) */
+    decodeConcurrency: number;
+    /** Pixels being decoded at once, all images together; one larger image still runs, alone. @default 64 MP (`IMAGE_DECODE_BUDGET_PIXELS`) */
+    decodeBudgetPixels: number;
+    /** Longest wait of an image for a decode turn before SERVER_BUSY; 0 = no limit. @default 20 s (`IMAGE_QUEUE_TIMEOUT_MS`) */
+    queueTimeoutMs: number;
   };
   uploads: {
     /** How long an uploaded image can be referred to. @default 15 min (`UPLOAD_TTL_SECONDS`) */
@@ -216,6 +223,9 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
     images: {
       maxInputBytes: intFrom(env, 'MAX_INPUT_IMAGE_BYTES', 30_000_000),
       maxInputPixels: intFrom(env, 'MAX_INPUT_PIXELS', 8000 * 8000),
+      decodeConcurrency: Math.max(1, intFrom(env, 'IMAGE_DECODE_CONCURRENCY', DEFAULT_DECODE_QUEUE.concurrency)),
+      decodeBudgetPixels: Math.max(1, intFrom(env, 'IMAGE_DECODE_BUDGET_PIXELS', DEFAULT_DECODE_QUEUE.budgetPixels)),
+      queueTimeoutMs: intFrom(env, 'IMAGE_QUEUE_TIMEOUT_MS', DEFAULT_DECODE_QUEUE.timeoutMs),
     },
     uploads: {
       ttlMs: intFrom(env, 'UPLOAD_TTL_SECONDS', 15 * 60) * 1000,

@@ -37,6 +37,8 @@ export const ErrorCode = {
   UPSTREAM_VALIDATION: 'UPSTREAM_VALIDATION',
   /** A per-key or server-wide limit refused the request before any upstream call. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Image preparation is at its memory/concurrency limit and this request waited too long for a turn; retryable. */
+  SERVER_BUSY: 'SERVER_BUSY',
   /** The server is draining for shutdown and takes no new requests. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** No valid API key was given. */

@@ -3,6 +3,7 @@ import type { ConverseThroughputResult, ConverseTtftResult } from './scenarios/c
 import type { IdleResult } from './scenarios/idle.js';
 import type { ImageResult } from './scenarios/images.js';
 import type { ReplicasResult } from './scenarios/replicas.js';
+import type { MemoryResult } from './scenarios/memory.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
 import type { TtftResult } from './scenarios/ttft.js';
 
@@ -29,6 +30,7 @@ export interface BenchResults {
   idle?: IdleResult;
   images?: ImageResult[];
   replicas?: ReplicasResult[];
+  memory?: MemoryResult[];
   targets?: TargetCheck[];
 }
 
@@ -92,6 +94,13 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   }
   const jpeg = images?.find((image) => image.format === 'jpeg'); // the test fixture, listed first
   if (jpeg) checks.push({ target: '12-MP JPEG normalised ≤ 150 ms p50', measured: `${ms(jpeg.p50Ms)} ms`, met: jpeg.p50Ms <= 150 });
+  for (const run of results.memory ?? []) {
+    checks.push({
+      target: `gateway peak RSS ≤ 1 GB, every image accepted: ${run.load}`,
+      measured: `${mb(run.peakRss)}, ${run.accepted}/${run.images} accepted`,
+      met: run.peakRss <= 1e9 && run.accepted === run.images,
+    });
+  }
   return checks;
 }
 
@@ -271,6 +280,24 @@ export function renderMarkdown(results: BenchResults): string {
     for (const run of replicas.filter((r) => r.failures > 0)) {
       out.push(`- lost, ${run.replicas} replica(s): ${Object.entries(run.failureKinds).map(([kind, n]) => `${n} ${kind}`).join('; ')}`);
     }
+  }
+  if (results.memory?.length) {
+    out.push(
+      '',
+      '**7. Gateway memory under big-image loads** (a fresh gateway per load; peak = VmHWM of its process)',
+      '',
+      table(
+        ['load', 'sent', 'accepted', 'RSS at start', 'peak RSS', 'took'],
+        results.memory.map((run) => [
+          run.load,
+          mb(run.inputBytes),
+          `${run.accepted}/${run.images}${run.errors.length ? ` (${[...new Set(run.errors)].join(', ')})` : ''}`,
+          mb(run.rssBefore),
+          `**${mb(run.peakRss)}**`,
+          `${(run.durationMs / 1000).toFixed(1)} s`,
+        ]),
+      ),
+    );
   }
   if (targets?.length) {
     out.push('', '**Targets**', '', table(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**no**'])));

@@ -5,7 +5,7 @@
  *
  *   npm run bench                      all scenarios (a few minutes)
  *   npm run bench -- --quick           fewer samples, smaller loads
- *   npm run bench -- --only=ttft,throughput,converse,concurrency,idle,images,replicas
+ *   npm run bench -- --only=ttft,throughput,converse,concurrency,idle,images,replicas,memory
  *   npm run bench -- --profile         --cpu-prof for each gateway process (bench-results/profiles/)
  *   npm run bench -- --readme          also write the table into README.md (## Benchmarks)
  *   npm run bench -- --gateway-env=KEY=VALUE,...   extra environment for the gateway's config
@@ -26,11 +26,12 @@ import { concurrencyScenario } from './scenarios/concurrency.js';
 import { CONVERSE_GATEWAY_ENV, converseThroughputScenario, converseTtftScenario } from './scenarios/converse.js';
 import { idleScenario } from './scenarios/idle.js';
 import { imagesScenario } from './scenarios/images.js';
+import { memoryScenario } from './scenarios/memory.js';
 import { replicasScenario } from './scenarios/replicas.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { ttftScenario } from './scenarios/ttft.js';
 
-const SCENARIOS = ['ttft', 'throughput', 'converse', 'concurrency', 'idle', 'images', 'replicas'] as const;
+const SCENARIOS = ['ttft', 'throughput', 'converse', 'concurrency', 'idle', 'images', 'replicas', 'memory'] as const;
 const RESULTS_DIR = 'bench-results';
 
 const { values: flags } = parseArgs({
@@ -149,6 +150,10 @@ try {
       console.log(`6. ${streams} SSE streams through nginx to ${replicas} replica(s) sharing Redis…`);
       results.replicas.push(await replicasScenario(harness, replicas, streams));
     }
+  }
+  if (only.has('memory')) {
+    console.log('7. gateway memory under big-image loads…');
+    results.memory = await memoryScenario(harness);
   }
 } finally {
   await harness.stop();

@@ -1,7 +1,9 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { formatBytes } from './decode-base64.js';
+import { DecodeQueue } from './decode-queue.js';
 import { MEDIA_TYPES, sniffImageFormat, type ImageFormat } from './sniff.js';
+import { isSrgbProfile, MalformedImageError, stripJpeg, stripPng, stripWebp } from './strip-metadata.js';
 
 export interface ImageLimits {
   /** Largest input accepted, before normalisation. */
@@ -22,7 +24,7 @@ export interface NormalisedImage {
   width: number;
   height: number;
   original: { format: ImageFormat; width: number; height: number; byteSize: number };
-  /** True when the bytes were re-encoded (resized, rotated, converted or shrunk). */
+  /** True when the pixels were re-encoded (resized, rotated, converted or shrunk); false when only metadata was removed. */
   reencoded: boolean;
 }
 
@@ -39,13 +41,41 @@ function describeUnsupported(bytes: Uint8Array): string {
 
 const JPEG_QUALITY = 85;
 
+// libvips' operation cache keeps decoded tiles of past images (up to 50 MB and
+// 100 operations by default); every image here is new, so it only holds memory.
+sharp.cache(false);
+
+/** The lossless metadata stripper of each format that can be sent as it came. */
+const STRIP: Partial<Record<ImageFormat, (bytes: Uint8Array) => Buffer>> = {
+  jpeg: stripJpeg,
+  png: stripPng,
+  webp: stripWebp,
+};
+
+export interface NormaliseOptions {
+  /** The queue every decode waits its turn in. @default one queue shared by the process, with DEFAULT_DECODE_QUEUE settings */
+  queue?: DecodeQueue;
+  /** The request's signal: when it aborts, an image still waiting leaves the queue. */
+  signal?: AbortSignal;
+}
+
+let sharedQueue: DecodeQueue | undefined;
+
 /**
  * Checks an image and makes it fit the model: the real format from its bytes,
  * the pixel count from its header before anything is decoded, a full decode to
  * catch truncation, EXIF orientation applied, and anything larger than the
  * model's useful size downscaled, so a 12-megapixel phone photo just works.
+ * Only pixels leave: metadata is stripped losslessly from an image that fits
+ * as it is, and every other image is re-encoded in sRGB with no metadata.
+ * Decoding waits its turn in a DecodeQueue, which bounds memory.
  */
-export async function normaliseImage(bytes: Buffer, limits: ImageLimits, label: string): Promise<NormalisedImage> {
+export async function normaliseImage(
+  bytes: Buffer,
+  limits: ImageLimits,
+  label: string,
+  options: NormaliseOptions = {},
+): Promise<NormalisedImage> {
   const format = sniffImageFormat(bytes);
   if (!format) {
     throw gatewayError(
@@ -79,28 +109,53 @@ export async function normaliseImage(bytes: Buffer, limits: ImageLimits, label: 
     );
   }
 
+  const queue = options.queue ?? (sharedQueue ??= new DecodeQueue());
   const original = { format, width, height, byteSize: bytes.length };
+  return queue.run(width * height, () => prepare(bytes, metadata, limits, label, original), options.signal);
+}
+
+async function prepare(
+  bytes: Buffer,
+  metadata: Metadata,
+  limits: ImageLimits,
+  label: string,
+  original: NormalisedImage['original'],
+): Promise<NormalisedImage> {
+  const { format, width, height } = original;
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'truncated' };
-  const orientation = metadata.orientation ?? 1;
+  const strip = STRIP[format];
   const needsWork =
-    orientation > 1 ||
+    !strip ||
+    (metadata.orientation ?? 1) > 1 ||
     Math.max(width, height) > limits.longEdge ||
-    bytes.length > limits.maxImageBytes ||
-    (metadata.pages ?? 1) > 1;
+    (metadata.pages ?? 1) > 1 ||
+    // Colours that need converting to look right without their profile.
+    metadata.space === 'cmyk' ||
+    (metadata.icc !== undefined && !isSrgbProfile(metadata.icc));
 
   if (!needsWork) {
-    // Already fit to send: keep the caller's bytes (no quality lost), but decode
-    // them once so a truncated or corrupt file is refused here, not by Bedrock.
-    // (A raw decode: stats() decodes the same pixels but costs ~15x more CPU.)
-    try {
-      await sharp(bytes, options).raw().toBuffer();
-    } catch {
-      throw corrupt(label, format);
+    // Already fit to send: keep the caller's pixels as they are (no quality
+    // lost) without the metadata, and decode the copy once so a truncated or
+    // corrupt file is refused here, not by Bedrock. (A raw decode: stats()
+    // decodes the same pixels but costs ~15x more CPU.) Only a copy that
+    // decodes without a single warning goes as it is: damaged compressed data
+    // (which can carry spliced-in bytes) is re-encoded below instead.
+    const stripped = tryStrip(strip, bytes);
+    // (Sized after stripping: bytes appended to a small image do not force a lossy re-encode.)
+    if (stripped && stripped.length <= limits.maxImageBytes) {
+      try {
+        const { info } = await sharp(stripped, { ...options, failOn: 'warning' }).raw().toBuffer({ resolveWithObject: true });
+        if (info.width === width && info.height === height) {
+          return { bytes: stripped, format, mediaType: MEDIA_TYPES[format], width, height, original, reencoded: false };
+        }
+      } catch {
+        // Re-encoding below decodes the original: it refuses the file if that fails too.
+      }
     }
-    return { bytes, format, mediaType: MEDIA_TYPES[format], width, height, original, reencoded: false };
   }
 
   try {
+    // No withMetadata()/keepIccProfile(): sharp converts to sRGB and writes no metadata.
     const pipeline = sharp(bytes, options)
       .rotate()
       .resize({ width: limits.longEdge, height: limits.longEdge, fit: 'inside', withoutEnlargement: true });
@@ -128,6 +183,16 @@ export async function normaliseImage(bytes: Buffer, limits: ImageLimits, label: 
   } catch (error) {
     if ((error as { extensions?: unknown }).extensions) throw error;
     throw corrupt(label, format);
+  }
+}
+
+/** The stripped copy, or undefined when the structure is unusual enough that a re-encode is safer. */
+function tryStrip(strip: (bytes: Uint8Array) => Buffer, bytes: Buffer): Buffer | undefined {
+  try {
+    return strip(bytes);
+  } catch (error) {
+    if (error instanceof MalformedImageError) return undefined;
+    throw error;
   }
 }
 

@@ -5,6 +5,7 @@ import { createBedrockClient, type BedrockModelClient } from '../bedrock/model-c
 import type { Config } from '../config.js';
 import type { Stores } from '../stores/create-stores.js';
 import type { UploadStore } from '../stores/upload-store.js';
+import { DecodeQueue } from '../images/decode-queue.js';
 import type { Telemetry } from '../telemetry.js';
 import { Admission } from './admission.js';
 
@@ -30,6 +31,8 @@ export interface Services extends ModelCatalogueServices {
   bedrockMode: 'local' | 'aws';
   maxInputImageBytes: number;
   maxInputPixels: number;
+  /** The queue every image decode waits in: bounds the memory image preparation takes. */
+  decodeQueue?: DecodeQueue;
   /** Gate for every describe request: limits and shutdown. */
   admission: Admission;
   /** Caps on a describe request's text (characters; 0 = no cap). */
@@ -71,6 +74,11 @@ export function createServices(config: Config, telemetry: Telemetry, stores: Sto
     bedrockMode: config.bedrockMode,
     maxInputImageBytes: config.images.maxInputBytes,
     maxInputPixels: config.images.maxInputPixels,
+    decodeQueue: new DecodeQueue({
+      concurrency: config.images.decodeConcurrency,
+      budgetPixels: config.images.decodeBudgetPixels,
+      timeoutMs: config.images.queueTimeoutMs,
+    }),
     admission: new Admission({ maxConcurrent: config.limits.maxConcurrent, rate: stores.rate, concurrency: stores.concurrency }),
     textLimits: config.text,
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,

@@ -34,7 +34,9 @@ export async function uploadImage(file: File, deps: Services, caller: Caller, si
   try {
     const model = modelInfo(deps.defaultModelId);
     const bytes = Buffer.from(await scope.race(file.arrayBuffer()));
-    const image = await scope.race(normaliseImage(bytes, imageLimitsFor(model, deps), 'file'));
+    const image = await scope.race(
+      normaliseImage(bytes, imageLimitsFor(model, deps), 'file', { queue: deps.decodeQueue, signal: scope.signal }),
+    );
     const stored = await scope.race(deps.uploads.put(caller.id, image));
     return {
       id: stored.id,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stripPng } from '../../api/images/strip-metadata.js';
 import { INSPECTOR_PREAMBLE, splitIntoDeltas, type MessagesBody } from '../../api/local/image-inspector.js';
 import type { LocalBedrock } from '../../api/local/endpoint.js';
 import { startGateway } from '../helpers/gateway.js';
@@ -94,7 +95,8 @@ describe('describeImage subscription', () => {
         {
           role: 'user',
           content: [
-            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: base64(png) } },
+            // The PNG's pixels as they came; only its pHYs chunk (not pixels) is dropped.
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: base64(stripPng(png)) } },
             { type: 'text', text: 'What is this?' },
           ],
         },

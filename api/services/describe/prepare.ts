@@ -7,6 +7,7 @@ import type { ModelRequest } from '../../bedrock/model-request.js';
 import { LOCAL_MODEL_ID, visionModelInfo, type VisionModelInfo } from '../../bedrock/models.js';
 import { ErrorCode, gatewayError, truncateForMessage } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
+import { DEFAULT_DECODE_QUEUE } from '../../images/decode-queue.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
 import type { DescribeImageInput, ImageInput, PreparedDescription, SentImage } from './types.js';
@@ -52,7 +53,7 @@ function resolveRequestModel(input: DescribeImageInput, deps: Services): { model
   return { model: visionModelInfo(id, entry), entry };
 }
 
-async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services, owner: string, signal?: AbortSignal) {
+async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services, owner: string, signal: AbortSignal) {
   const label = `images[${index}]`;
   if (input.uploadId) {
     // Someone else's upload gets the same answer as an unknown id, so ids cannot be probed.
@@ -69,8 +70,52 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `${label}: give exactly one of base64 or uploadId.`);
   }
   const bytes = decodeBase64Image(input.base64, deps.maxInputImageBytes, label);
-  signal?.throwIfAborted();
-  return normaliseImage(bytes, imageLimitsFor(model, deps), label);
+  signal.throwIfAborted();
+  return normaliseImage(bytes, imageLimitsFor(model, deps), label, { queue: deps.decodeQueue, signal });
+}
+
+/**
+ * Every image of a request, in order, at most as many at once as the decode
+ * queue runs: a request's images then wait only behind other requests' work
+ * (not behind each other, which would make the 20th image of one big request
+ * time out), requests take turns, and base64 is decoded only when an image's
+ * turn comes. The first failure stops the rest, since the request is lost anyway.
+ */
+async function loadImages(inputs: ImageInput[], model: VisionModelInfo, deps: Services, owner: string, signal?: AbortSignal) {
+  // One signal for the images: the request's, or the first failure. Linked by
+  // hand: yoga's request signal is an EventTarget of @whatwg-node/server, not a
+  // native AbortSignal, and with AbortSignal.any over it a cancelled mutation's
+  // Bedrock call was never aborted (test/integration/cancellation.test.ts).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (signal?.aborted) stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const images: NormalisedImage[] = [];
+  let next = 0;
+  const work = async () => {
+    while (next < inputs.length) {
+      if (stop.signal.aborted) {
+        throw gatewayError(ErrorCode.CANCELLED, 'The request was cancelled while its images were being prepared.');
+      }
+      const index = next++;
+      images[index] = await loadImage(inputs[index]!, index, model, deps, owner, stop.signal);
+    }
+  };
+  const lanes = Math.min(inputs.length, deps.decodeQueue?.options.concurrency ?? DEFAULT_DECODE_QUEUE.concurrency);
+  try {
+    await Promise.all(
+      Array.from({ length: lanes }, () =>
+        work().catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        }),
+      ),
+    );
+    return images;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+  }
 }
 
 /** The server's input limits combined with what the model accepts and uses. */
@@ -136,8 +181,9 @@ function checkTextLengths(input: DescribeImageInput, limits: Services['textLimit
  * Every check that can fail without Bedrock runs here, before anything is
  * billed: model allow-list, parameter ranges, text lengths, image count, each
  * image's format, pixels and size, and the whole payload. `owner` is the
- * caller's id: only its own uploads can be used. `signal` (the client left, or
- * shutdown) stops it between stages.
+ * caller's id: only its own uploads can be used. Aborting `signal` (the client
+ * left, or shutdown) stops it between stages and takes the images still
+ * waiting for a decode out of the queue.
  */
 export async function prepareDescription(
   input: DescribeImageInput,
@@ -163,7 +209,7 @@ export async function prepareDescription(
   }
   checkImageCount(entry, input.images.length);
 
-  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps, owner, signal)));
+  const images = await loadImages(input.images, model, deps, owner, signal);
   signal?.throwIfAborted();
   const request: ModelRequest = {
     modelId: model.id,

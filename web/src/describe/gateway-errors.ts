@@ -37,6 +37,7 @@ const MESSAGES: Record<string, { message: string; showDetail?: boolean }> = {
   STORE_UNAVAILABLE: { message: 'The server cannot reach its shared store right now. Try again in a moment.' },
   CSRF_REFUSED: { message: 'The server refused the request as a possible cross-site request. Reload the page and try again.' },
   QUERY_TOO_COMPLEX: { message: 'The request is more complex than the server allows.', showDetail: true },
+  SERVER_BUSY: { message: 'The server is busy preparing other images. Try again in a moment.' },
   INTERNAL_SERVER_ERROR: { message: 'Something went wrong on the server. Try again.' },
   NETWORK_ERROR: { message: 'The server cannot be reached. Check your connection and try again.' },
 };
