@@ -45,6 +45,15 @@ const PIXTRAL = model({
   availability: 'UNKNOWN',
   prices: { input: null, output: null, cacheRead: null, cacheWrite: null },
 });
+const CLAUDE_3_HAIKU = model({
+  id: 'anthropic.claude-3-haiku-20240307-v1:0',
+  name: 'Claude 3 Haiku',
+  provider: 'Anthropic',
+  // The catalogue zeroes the prices of retired models: they must not read as free.
+  prices: { input: 0, output: 0, cacheRead: null, cacheWrite: null },
+  lifecycle: { status: 'END_OF_LIFE', endOfLife: '2026-06-19', replacement: 'anthropic.claude-haiku-4-5-20251001-v1:0' },
+  warnings: ['Claude 3 Haiku reached end of life on Amazon Bedrock on 2026-06-19; requests for it are refused.'],
+});
 const LOCAL = model({
   id: 'local.image-inspector',
   name: 'Local image inspector (offline, not an LLM)',
@@ -66,11 +75,11 @@ const optionTexts = (group: HTMLElement) => within(group).getAllByRole('option')
 
 describe('ModelPicker', () => {
   it('groups the models by provider in native optgroups, each option with its price and marks', () => {
-    render(<Harness list={[HAIKU, NOVA, SONNET_35, PIXTRAL, LOCAL]} initial={HAIKU.id} />);
+    render(<Harness list={[HAIKU, NOVA, SONNET_35, PIXTRAL, CLAUDE_3_HAIKU, LOCAL]} initial={HAIKU.id} />);
     const groups = [...select().querySelectorAll('optgroup')];
     expect(groups.map((group) => group.label)).toEqual(['Anthropic', 'Amazon', 'Mistral AI', 'Offline']);
-    expect(optionTexts(groups[0]!)).toEqual(['Claude Haiku 4.5 · $1 / $5 per M tokens', 'Claude 3.5 Sonnet · $3 / $15 per M tokens · (legacy)']);
-    expect(optionTexts(groups[1]!)).toEqual(['Amazon Nova Lite · $0.06 / $0.24 per M tokens · (unavailable)']);
+    expect(optionTexts(groups[0]!)).toEqual(['Claude Haiku 4.5 · $1 / $5 per M tokens', 'Claude 3.5 Sonnet (legacy) · $3 / $15 per M tokens', 'Claude 3 Haiku (end of life)']);
+    expect(optionTexts(groups[1]!)).toEqual(['Amazon Nova Lite (unavailable) · $0.06 / $0.24 per M tokens']);
     // Prices unknown: no price rather than a made-up one.
     expect(optionTexts(groups[2]!)).toEqual(['Pixtral Large']);
     expect(optionTexts(groups[3]!)).toEqual(['Local image inspector']);
@@ -79,7 +88,7 @@ describe('ModelPicker', () => {
   });
 
   it('describes the selected model under the select: name, description, prices, availability, max images', () => {
-    render(<Harness list={[HAIKU, NOVA, SONNET_35, PIXTRAL, LOCAL]} initial={HAIKU.id} />);
+    render(<Harness list={[HAIKU, NOVA, SONNET_35, PIXTRAL, CLAUDE_3_HAIKU, LOCAL]} initial={HAIKU.id} />);
     const note = screen.getByTestId('model-note');
     expect(select().getAttribute('aria-describedby')).toBe(note.id);
     expect([...note.querySelectorAll('p')].map((p) => p.textContent)).toEqual([
@@ -101,6 +110,11 @@ describe('ModelPicker', () => {
     fireEvent.change(select(), { target: { value: PIXTRAL.id } });
     expect(screen.getByTestId('model-note').textContent).toContain('Prices unknown');
     expect(screen.getByTestId('model-note').textContent).toContain('Up to 5 images per request');
+    expect(screen.getByTestId('model-note').textContent).toContain('Availability unknown');
+
+    fireEvent.change(select(), { target: { value: CLAUDE_3_HAIKU.id } });
+    expect(screen.getByTestId('model-note').textContent).toContain('reached end of life on Amazon Bedrock on 2026-06-19');
+    expect(screen.getByTestId('model-note').textContent).not.toContain('$0');
   });
 
   it('keeps the offline note and the Local badge for the local model', () => {

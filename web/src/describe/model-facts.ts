@@ -38,8 +38,15 @@ export function compactPrice(prices: VisionModel['prices']): string | undefined 
   return `${formatUsd(prices.input)} / ${formatUsd(prices.output)} per M tokens`;
 }
 
+/** A price worth showing: the local model costs nothing, and one past its end of life cannot be bought. */
+function hasPrice(model: VisionModel): boolean {
+  return !model.isLocal && model.lifecycle.status !== 'END_OF_LIFE';
+}
+
 /** Each known price in words, e.g. "Input $1 · output $5 · cache read $0.10 per million tokens". */
-export function fullPrice(prices: VisionModel['prices']): string {
+export function fullPrice(model: VisionModel): string | undefined {
+  if (!hasPrice(model)) return undefined;
+  const { prices } = model;
   const parts = (
     [
       ['Input', prices.input],
@@ -62,11 +69,15 @@ export function modelMarks(model: VisionModel): string[] {
   return marks;
 }
 
-/** One option's text: short name, compact price, marks. The local model costs nothing, so shows no price. */
+/**
+ * One option's text: short name, marks, compact price. The marks come before the price so that
+ * a phone's closed select, which cuts the end off, still shows them.
+ */
 export function optionLabel(model: VisionModel): string {
-  const price = model.isLocal ? undefined : compactPrice(model.prices);
   const marks = modelMarks(model);
-  return [shortModelName(model.name), price, marks.length ? `(${marks.join(', ')})` : undefined].filter(Boolean).join(' · ');
+  const name = marks.length ? `${shortModelName(model.name)} (${marks.join(', ')})` : shortModelName(model.name);
+  const price = hasPrice(model) ? compactPrice(model.prices) : undefined;
+  return price ? `${name} · ${price}` : name;
 }
 
 /** Whether this account and Region can call the model, in words. */
@@ -77,7 +88,7 @@ export function availabilityText(model: VisionModel): string {
     case 'UNAVAILABLE':
       return 'Not available to this account in this Region: request access in the Amazon Bedrock console, or choose another model.';
     default:
-      return 'Availability not checked yet.';
+      return 'Availability unknown: the server has not checked which models this account can call.';
   }
 }
 

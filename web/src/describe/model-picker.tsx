@@ -74,7 +74,7 @@ function ModelNote({ id, model }: { id: string; model: VisionModel }) {
     <div id={id} className="hint model-note" data-testid="model-note">
       <p className="model-note-name">{model.name}</p>
       <p>{model.description}</p>
-      <p>{fullPrice(model.prices)}</p>
+      {fullPrice(model) && <p>{fullPrice(model)}</p>}
       <p className={unavailable ? 'model-note-warning' : undefined}>{availabilityText(model)}</p>
       {model.warnings.map((warning) => (
         <p key={warning} className="model-note-warning">
