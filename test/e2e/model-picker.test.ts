@@ -189,4 +189,39 @@ describe('model picker against the Bedrock catalogue', () => {
       await page.context().close();
     }
   }, 20_000);
+
+  it('changes the size sent when the chosen model has another long edge', async () => {
+    // Every catalogue model reads 1568 px today, so the Models answer the page gets is the
+    // server's own with one model's long edge lowered: the rest (downscale, upload, gateway,
+    // upstream) is real, and shows the browser applies the chosen model's number, not a constant.
+    const SMALL_EDGE = 1000;
+    const context = await browser.newContext(PHONE);
+    const graphql = (url: URL) => url.pathname === '/graphql';
+    await context.route(graphql, async (route) => {
+      // urql sends queries as GET when the URL is short enough, else as POST.
+      const request = route.request();
+      if (!`${request.url()} ${request.postData() ?? ''}`.includes('Models')) return route.fallback();
+      const response = await route.fetch();
+      const body = (await response.json()) as { data: { models: { id: string; recommendedLongEdge: number }[] } };
+      for (const model of body.data.models) if (model.id === NOVA) model.recommendedLongEdge = SMALL_EDGE;
+      await route.fulfill({ response, json: body });
+    });
+    const page = await context.newPage();
+    try {
+      await page.goto(gateway.url);
+      await expect.poll(() => page.locator('.ask-card select option').count()).toBeGreaterThan(1);
+      // Routed requests lose their Content-Length, which uploadedJpegSize checks.
+      await context.unroute(graphql);
+      const nova = await describeWith(page, NOVA, 'Nova saw a smaller photo.');
+      expect(await note(page).textContent()).toContain(`sent at up to ${SMALL_EDGE} px on the long edge`);
+      expect(nova.sent).toEqual({ width: SMALL_EDGE, height: Math.round((2000 * SMALL_EDGE) / 3000), format: 'jpeg' });
+      expect(nova.upstream).toEqual(nova.sent);
+
+      const haiku = await describeWith(page, HAIKU, 'Haiku saw a larger photo.');
+      const haikuEdge = entry(HAIKU).images.longEdge;
+      expect(haiku.sent).toEqual({ width: haikuEdge, height: Math.round((2000 * haikuEdge) / 3000), format: 'jpeg' });
+    } finally {
+      await context.close();
+    }
+  }, 20_000);
 });
