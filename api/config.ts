@@ -44,9 +44,18 @@ export interface Config {
   uploads: {
     /** How long an uploaded image can be referred to. @default 15 min (`UPLOAD_TTL_SECONDS`) */
     ttlMs: number;
-    /** Memory held by uploaded images at most; the oldest go first. @default 256 MB (`UPLOAD_STORE_MAX_BYTES`) */
+    /** Memory held by uploaded images at most, all keys together (in-memory store); past it uploads are refused. @default 256 MB (`UPLOAD_STORE_MAX_BYTES`) */
     maxBytes: number;
+    /** Bytes of uploads one API key may hold; over it, that key's own oldest uploads go first. @default 64 MB (`UPLOAD_KEY_MAX_BYTES`) */
+    keyMaxBytes: number;
   };
+  /**
+   * Redis (or Valkey) shared by every replica for uploads and per-key limits;
+   * unset, they live in this process's memory. (`REDIS_URL`, e.g. `redis://redis:6379`)
+   */
+  redisUrl: string | undefined;
+  /** A Redis command with no answer for this long fails with STORE_UNAVAILABLE. @default 1000 (`REDIS_TIMEOUT_MS`) */
+  redisTimeoutMs: number;
   /** Serve GraphiQL at /graphql. @default true (`GRAPHIQL`) */
   graphiql: boolean;
   /** Folder with the built web client served at `/`, if it exists. @default 'web/dist' (`WEB_ROOT`) */
@@ -64,12 +73,17 @@ export interface Config {
   limits: {
     /** Describe requests in flight per API key. @default 4 (`KEY_MAX_CONCURRENT`) */
     keyMaxConcurrent: number;
-    /** Describe requests per minute per API key (token bucket refill). @default 60 (`KEY_RATE_PER_MINUTE`) */
+    /** Describe requests per minute per API key, on average. @default 60 (`KEY_RATE_PER_MINUTE`) */
     keyRatePerMinute: number;
-    /** Requests a key may make at once before the rate applies (bucket size). @default 10 (`KEY_RATE_BURST`) */
+    /** Requests a key may make at once; counted in windows of `burst / rate` minutes. @default 10 (`KEY_RATE_BURST`) */
     keyBurst: number;
-    /** Describe requests in flight on the whole server. @default 5000 (`MAX_CONCURRENT_STREAMS`) */
+    /** Describe requests in flight on the whole server (each replica). @default 5000 (`MAX_CONCURRENT_STREAMS`) */
     maxConcurrent: number;
+    /**
+     * With Redis: how long a concurrency slot's lease lasts unless renewed; a
+     * replica that dies gives its slots back after this. @default 30000 (`KEY_LEASE_MS`)
+     */
+    keyLeaseMs: number;
   };
   /** Abort an upstream call that sends nothing for this long. @default 60 s (`BEDROCK_TIMEOUT_MS`) */
   upstreamIdleTimeoutMs: number;
@@ -77,6 +91,23 @@ export interface Config {
   shutdownGraceMs: number;
   /** Ping interval for WebSocket clients; a peer that misses a pong is dropped. @default 12 s (`WS_KEEPALIVE_MS`) */
   wsKeepAliveMs: number;
+  /** Caps on a describe request's text, checked before any upstream call; 0 = no cap. */
+  text: {
+    /** Longest `prompt`, in characters. @default 20000 (`MAX_PROMPT_CHARS`) */
+    maxPromptChars: number;
+    /** Longest `system` prompt, in characters. @default 20000 (`MAX_SYSTEM_CHARS`) */
+    maxSystemChars: number;
+    /** Longest stop sequence, in characters. @default 200 (`MAX_STOP_SEQUENCE_CHARS`) */
+    maxStopSequenceChars: number;
+    /** Prompt, system prompt and stop sequences together, in characters. @default 32000 (`MAX_REQUEST_TEXT_CHARS`) */
+    maxRequestTextChars: number;
+  };
+  /**
+   * Time a client has to send a whole request (headers and body) before it is
+   * answered 408 and closed, so a connection that drips its body cannot stay open.
+   * @default 30 s (`REQUEST_BODY_TIMEOUT_MS`)
+   */
+  requestBodyTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -189,7 +220,10 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
     uploads: {
       ttlMs: intFrom(env, 'UPLOAD_TTL_SECONDS', 15 * 60) * 1000,
       maxBytes: intFrom(env, 'UPLOAD_STORE_MAX_BYTES', 256_000_000),
+      keyMaxBytes: intFrom(env, 'UPLOAD_KEY_MAX_BYTES', 64_000_000),
     },
+    redisUrl: env.REDIS_URL || undefined,
+    redisTimeoutMs: intFrom(env, 'REDIS_TIMEOUT_MS', 1000),
     graphiql: env.GRAPHIQL !== 'false',
     webRoot: env.WEB_ROOT || 'web/dist',
     production: env.NODE_ENV === 'production',
@@ -202,9 +236,17 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
       keyRatePerMinute: intFrom(env, 'KEY_RATE_PER_MINUTE', 60),
       keyBurst: intFrom(env, 'KEY_RATE_BURST', 10),
       maxConcurrent: intFrom(env, 'MAX_CONCURRENT_STREAMS', 5000),
+      keyLeaseMs: intFrom(env, 'KEY_LEASE_MS', 30_000),
     },
     upstreamIdleTimeoutMs: intFrom(env, 'BEDROCK_TIMEOUT_MS', 60_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
     wsKeepAliveMs: intFrom(env, 'WS_KEEPALIVE_MS', 12_000),
+    text: {
+      maxPromptChars: intFrom(env, 'MAX_PROMPT_CHARS', 20_000),
+      maxSystemChars: intFrom(env, 'MAX_SYSTEM_CHARS', 20_000),
+      maxStopSequenceChars: intFrom(env, 'MAX_STOP_SEQUENCE_CHARS', 200),
+      maxRequestTextChars: intFrom(env, 'MAX_REQUEST_TEXT_CHARS', 32_000),
+    },
+    requestBodyTimeoutMs: intFrom(env, 'REQUEST_BODY_TIMEOUT_MS', 30_000),
   };
 }

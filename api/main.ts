@@ -10,8 +10,16 @@ const logger = createLogger({
 });
 
 const config = loadConfig();
-const server = await createServer(config, { logger });
-await server.start();
+let server;
+try {
+  server = await createServer(config, { logger });
+  await server.start();
+} catch (error) {
+  // E.g. REDIS_URL set and Redis unreachable: say so and exit non-zero, so an
+  // orchestrator restarts the replica instead of running it half-wired.
+  logger.fatal({ err: error }, `Cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 if (server.localBedrock) {
   logger.warn(
@@ -42,10 +50,23 @@ if (config.apiKeys.length === 0) {
   logger.info({ keys: config.apiKeys.length }, 'API keys required (Authorization: Bearer <key>)');
 }
 if (existsSync(config.webRoot)) logger.info(`Web client on ${server.url}/`);
+if (server.services.stores.kind === 'memory') {
+  logger.info({ store: 'memory' }, 'Uploads and per-key limits are kept in this process (set REDIS_URL to share them between replicas)');
+}
 logger.info(`GraphQL (HTTP, SSE, WebSocket) and GraphiQL on ${server.url}/graphql`);
 
+// First SIGINT/SIGTERM: drain (see README "Deploying safely"). A second one
+// during the drain is deliberate: in-flight upstream calls are aborted and the
+// process exits 1 at once.
+let draining = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (draining) {
+      logger.warn({ signal, inFlight: server.services.admission.active }, 'forced exit: second signal during shutdown');
+      void server.services.admission.cancelAll();
+      process.exit(1);
+    }
+    draining = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
     void server.shutdown(config.shutdownGraceMs).then(
       () => process.exit(0),
