@@ -1,5 +1,8 @@
 import { useId } from 'react';
-import type { Models } from './use-models';
+import { availabilityText, fullPrice, groupByProvider, imageLimits, optionLabel } from './model-facts';
+import type { Models, VisionModel } from './use-models';
+
+export { shortModelName } from './model-facts';
 
 export interface ModelPickerProps {
   models: Models;
@@ -7,16 +10,14 @@ export interface ModelPickerProps {
   onChange(modelId: string): void;
 }
 
-/**
- * A model's name without its trailing remark in parentheses, for the select:
- * a native select cannot wrap, so a long name would be cut off on a phone.
- * The whole name stays in the option's title and the note under the select.
- */
-export function shortModelName(name: string): string {
-  return name.replace(/\s*\([^)]*\)\s*$/, '') || name;
-}
+const OFFLINE_NOTE =
+  'Offline mode: this local inspector measures the picture (size, light, colours) and does not understand it or read your prompt. Configure AWS credentials on the server to use a vision model on Amazon Bedrock.';
 
-/** The server's models; the local offline one is labelled as such, since it only measures images. */
+/**
+ * The server's models in a native select, one optgroup per provider: native so that
+ * screen readers and phones (whose own picker sheet shows the whole option) work as usual.
+ * The local offline model is labelled as such, since it only measures images.
+ */
 export function ModelPicker({ models, modelId, onChange }: ModelPickerProps) {
   const id = useId();
   const noteId = useId();
@@ -44,19 +45,43 @@ export function ModelPicker({ models, modelId, onChange }: ModelPickerProps) {
         onChange={(event) => onChange(event.target.value)}
       >
         {models.models.length === 0 && <option value="">Loading models…</option>}
-        {models.models.map((model) => (
-          <option key={model.id} value={model.id} title={model.name}>
-            {shortModelName(model.name)}
-          </option>
+        {groupByProvider(models.models).map((group) => (
+          <optgroup key={group.provider} label={group.provider}>
+            {group.models.map((model) => (
+              <option key={model.id} value={model.id} title={model.name}>
+                {optionLabel(model)}
+              </option>
+            ))}
+          </optgroup>
         ))}
       </select>
-      {selected && (
-        <p id={noteId} className={selected.isLocal ? 'notice local' : 'hint'}>
-          {selected.isLocal
-            ? 'Offline mode: this local inspector measures the picture (size, light, colours) and does not understand it or read your prompt. Configure AWS credentials on the server to use Claude on Amazon Bedrock.'
-            : selected.description}
+      {selected && <ModelNote id={noteId} model={selected} />}
+    </div>
+  );
+}
+
+/** Everything the option has no room for: full name, description, prices, access, lifecycle, image limits. */
+function ModelNote({ id, model }: { id: string; model: VisionModel }) {
+  if (model.isLocal) {
+    return (
+      <p id={id} className="notice local">
+        {OFFLINE_NOTE}
+      </p>
+    );
+  }
+  const unavailable = model.availability === 'UNAVAILABLE';
+  return (
+    <div id={id} className="hint model-note" data-testid="model-note">
+      <p className="model-note-name">{model.name}</p>
+      <p>{model.description}</p>
+      {fullPrice(model) && <p>{fullPrice(model)}</p>}
+      <p className={unavailable ? 'model-note-warning' : undefined}>{availabilityText(model)}</p>
+      {model.warnings.map((warning) => (
+        <p key={warning} className="model-note-warning">
+          {warning}
         </p>
-      )}
+      ))}
+      <p>{imageLimits(model)}</p>
     </div>
   );
 }

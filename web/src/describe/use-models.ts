@@ -13,6 +13,21 @@ const Models = graphql(/* GraphQL */ `
       isDefault
       isLocal
       recommendedLongEdge
+      maxImages
+      maxOutputTokens
+      prices {
+        input
+        output
+        cacheRead
+        cacheWrite
+      }
+      availability
+      lifecycle {
+        status
+        endOfLife
+        replacement
+      }
+      warnings
     }
     serverInfo {
       bedrockMode

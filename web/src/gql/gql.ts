@@ -16,12 +16,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  mutation UploadImage($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": typeof types.UploadImageDocument,
     "\n  subscription DescribeImage($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      id\n      index\n      text\n      done\n      stopReason\n      modelId\n      latencyMs\n      firstTokenMs\n      usage {\n        inputTokens\n        outputTokens\n      }\n      images {\n        width\n        height\n        byteSize\n        mediaType\n      }\n    }\n  }\n": typeof types.DescribeImageDocument,
-    "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": typeof types.ModelsDocument,
+    "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n      maxImages\n      maxOutputTokens\n      prices {\n        input\n        output\n        cacheRead\n        cacheWrite\n      }\n      availability\n      lifecycle {\n        status\n        endOfLife\n        replacement\n      }\n      warnings\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": typeof types.ModelsDocument,
 };
 const documents: Documents = {
     "\n  mutation UploadImage($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": types.UploadImageDocument,
     "\n  subscription DescribeImage($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      id\n      index\n      text\n      done\n      stopReason\n      modelId\n      latencyMs\n      firstTokenMs\n      usage {\n        inputTokens\n        outputTokens\n      }\n      images {\n        width\n        height\n        byteSize\n        mediaType\n      }\n    }\n  }\n": types.DescribeImageDocument,
-    "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": types.ModelsDocument,
+    "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n      maxImages\n      maxOutputTokens\n      prices {\n        input\n        output\n        cacheRead\n        cacheWrite\n      }\n      availability\n      lifecycle {\n        status\n        endOfLife\n        replacement\n      }\n      warnings\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": types.ModelsDocument,
 };
 
 /**
@@ -49,7 +49,7 @@ export function graphql(source: "\n  subscription DescribeImage($input: Describe
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n"): (typeof documents)["\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n"];
+export function graphql(source: "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n      maxImages\n      maxOutputTokens\n      prices {\n        input\n        output\n        cacheRead\n        cacheWrite\n      }\n      availability\n      lifecycle {\n        status\n        endOfLife\n        replacement\n      }\n      warnings\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n"): (typeof documents)["\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n      maxImages\n      maxOutputTokens\n      prices {\n        input\n        output\n        cacheRead\n        cacheWrite\n      }\n      availability\n      lifecycle {\n        status\n        endOfLife\n        replacement\n      }\n      warnings\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
