@@ -1,10 +1,9 @@
 import type { Caller } from '../auth.js';
-import { modelInfo } from '../bedrock/models.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { formatBytes } from '../images/decode-base64.js';
 import { normaliseImage } from '../images/normalise.js';
 import type { Services } from './container.js';
-import { imageLimitsFor } from './describe/prepare.js';
+import { uploadLimits } from './describe/prepare.js';
 import { admitRequest } from './request-scope.js';
 
 export interface UploadedImage {
@@ -18,8 +17,9 @@ export interface UploadedImage {
 }
 
 /**
- * Checks and normalises one uploaded file for the default model, then keeps it
- * for later requests. It costs image work like a describe request, so it is
+ * Checks and normalises one uploaded file for the largest useful size of any
+ * allowed model, then keeps it for the caller's later requests (each fits it
+ * to its own model). It costs image work like a describe request, so it is
  * admitted like one (the key's rate, and a concurrency slot while it runs);
  * `signal` (the client left, or shutdown) frees the slot at once.
  */
@@ -32,10 +32,9 @@ export async function uploadImage(file: File, deps: Services, caller: Caller, si
   }
   const scope = await admitRequest(deps.admission, caller, signal);
   try {
-    const model = modelInfo(deps.defaultModelId);
     const bytes = Buffer.from(await scope.race(file.arrayBuffer()));
     const image = await scope.race(
-      normaliseImage(bytes, imageLimitsFor(model, deps), 'file', { queue: deps.decodeQueue, signal: scope.signal }),
+      normaliseImage(bytes, uploadLimits(deps), 'file', { queue: deps.decodeQueue, signal: scope.signal }),
     );
     const stored = await scope.race(deps.uploads.put(caller.id, image));
     return {

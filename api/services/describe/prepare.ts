@@ -4,7 +4,7 @@ import { conservativeEntry, resolveModel, type CatalogueEntry } from '../../bedr
 import type { ApiFamily } from '../../bedrock/catalogue/types.js';
 import { requestBodyBytes } from '../../bedrock/model-client.js';
 import type { ModelRequest } from '../../bedrock/model-request.js';
-import { LOCAL_MODEL_ID, visionModelInfo, type VisionModelInfo } from '../../bedrock/models.js';
+import { LOCAL_MODEL_ID, modelInfo, visionModelInfo, type VisionModelInfo } from '../../bedrock/models.js';
 import { ErrorCode, gatewayError, truncateForMessage } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { DEFAULT_DECODE_QUEUE } from '../../images/decode-queue.js';
@@ -64,7 +64,7 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
         `${label}: upload "${truncateForMessage(input.uploadId)}" is unknown or has expired. Upload the image again.`,
       );
     }
-    return stored.image;
+    return fitStoredImage(stored.image, model, deps, label, signal);
   }
   if (typeof input.base64 !== 'string') {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `${label}: give exactly one of base64 or uploadId.`);
@@ -119,6 +119,35 @@ async function loadImages(inputs: ImageInput[], model: VisionModelInfo, deps: Se
 }
 
 /** The server's input limits combined with what the model accepts and uses. */
+/**
+ * An upload is stored once, fitted for the largest useful size among the
+ * allowed models, and fitted again here for the model a request names when
+ * that model takes less (a shorter useful edge, or fewer bytes per image).
+ */
+export async function fitStoredImage(
+  image: NormalisedImage,
+  model: VisionModelInfo,
+  deps: Services,
+  label: string,
+  signal?: AbortSignal,
+): Promise<NormalisedImage> {
+  if (Math.max(image.width, image.height) <= model.recommendedLongEdge && image.bytes.length <= model.maxImageBytes) return image;
+  const fitted = await normaliseImage(image.bytes, imageLimitsFor(model, deps), label, { queue: deps.decodeQueue, signal });
+  // What the person uploaded stays the original, not the stored copy.
+  return { ...fitted, original: image.original, reencoded: true };
+}
+
+/** Limits an upload is fitted to: the largest useful size and byte limit of any allowed model. */
+export function uploadLimits(deps: Services): ImageLimits {
+  const models = deps.allowedModelIds.map((id) => modelInfo(id, deps.modelDiscovery?.resolveOptions(deps.modelAliases) ?? { aliases: deps.modelAliases }));
+  return {
+    maxInputBytes: deps.maxInputImageBytes,
+    maxInputPixels: deps.maxInputPixels,
+    maxImageBytes: Math.max(...models.map((model) => model.maxImageBytes)),
+    longEdge: Math.max(...models.map((model) => model.recommendedLongEdge)),
+  };
+}
+
 export function imageLimitsFor(model: VisionModelInfo, deps: Services): ImageLimits {
   return {
     maxInputBytes: deps.maxInputImageBytes,
@@ -128,7 +157,6 @@ export function imageLimitsFor(model: VisionModelInfo, deps: Services): ImageLim
   };
 }
 
-/** The API a model is called through: Claude's own Messages API; the local model through either (LOCAL_MODEL_API). */
 /**
  * The API a model is called through: its catalogue family; the local model
  * follows LOCAL_MODEL_API, and PREFER_CONVERSE moves every model that also
