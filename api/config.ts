@@ -32,6 +32,8 @@ export interface Config {
     /** Memory held by uploaded images at most; the oldest go first. @default 256 MB (`UPLOAD_STORE_MAX_BYTES`) */
     maxBytes: number;
   };
+  /** Longest conversation `history` a describe request may carry, in turns. @default 20 (`MAX_HISTORY_TURNS`) */
+  maxHistoryTurns: number;
   /** Serve GraphiQL at /graphql. @default true (`GRAPHIQL`) */
   graphiql: boolean;
   /** Folder with the built web client served at `/`, if it exists. @default 'web/dist' (`WEB_ROOT`) */
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
       ttlMs: intFrom(env, 'UPLOAD_TTL_SECONDS', 15 * 60) * 1000,
       maxBytes: intFrom(env, 'UPLOAD_STORE_MAX_BYTES', 256_000_000),
     },
+    maxHistoryTurns: intFrom(env, 'MAX_HISTORY_TURNS', 20),
     graphiql: env.GRAPHIQL !== 'false',
     webRoot: env.WEB_ROOT || 'web/dist',
     production: env.NODE_ENV === 'production',

@@ -1,7 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TokenUsage } from './bedrock/response-stream.js';
+import type { TokenUsage } from './bedrock/model-request.js';
 
 /** What is known when one describe request ends. Never image bytes or credentials. */
 export interface DescriptionReport {
@@ -12,7 +12,8 @@ export interface DescriptionReport {
   /** ok: finished; error: failed with `code`; cancelled: the client went away; rejected: refused before any upstream call. */
   outcome: 'ok' | 'error' | 'cancelled' | 'rejected';
   code?: string;
-  usage?: TokenUsage;
+  /** On a cancelled stream: the input tokens and the output tokens generated before the abort. */
+  usage?: TokenUsage & { costUsd?: number | null };
   firstTokenMs?: number | null;
   latencyMs?: number;
   imageCount?: number;
@@ -42,8 +43,14 @@ export function createTelemetry(logger: Logger): Telemetry {
   });
   const tokens = new Counter({
     name: 'gateway_tokens_total',
-    help: 'Tokens billed, by model and direction',
+    help: 'Tokens billed, by model and direction (input, output, cache_read, cache_write)',
     labelNames: ['model', 'direction'],
+    registers: [registry],
+  });
+  const cost = new Counter({
+    name: 'gateway_cost_usd_total',
+    help: 'What the answers cost, in USD at the catalogue prices, by model',
+    labelNames: ['model'],
     registers: [registry],
   });
   const firstToken = new Histogram({
@@ -83,6 +90,9 @@ export function createTelemetry(logger: Logger): Telemetry {
       if (report.usage) {
         tokens.inc({ model, direction: 'input' }, report.usage.inputTokens);
         tokens.inc({ model, direction: 'output' }, report.usage.outputTokens);
+        if (report.usage.cacheReadInputTokens) tokens.inc({ model, direction: 'cache_read' }, report.usage.cacheReadInputTokens);
+        if (report.usage.cacheWriteInputTokens) tokens.inc({ model, direction: 'cache_write' }, report.usage.cacheWriteInputTokens);
+        if (report.usage.costUsd) cost.inc({ model }, report.usage.costUsd);
       }
       if (typeof report.firstTokenMs === 'number') firstToken.observe({ model }, report.firstTokenMs / 1000);
       if (typeof report.latencyMs === 'number') latency.observe({ model, operation: report.operation }, report.latencyMs / 1000);

@@ -19,6 +19,8 @@ export interface Services {
   bedrockMode: 'local' | 'aws';
   maxInputImageBytes: number;
   maxInputPixels: number;
+  /** Longest `history` a describe request may carry. */
+  maxHistoryTurns: number;
   /** Gate for every describe request: limits and shutdown. */
   admission: Admission;
   /** Abort an upstream call that sends nothing for this long; 0 = never. */
@@ -47,6 +49,7 @@ export function createServices(config: Config, telemetry: Telemetry): ServicesCo
     bedrockMode: config.bedrockMode,
     maxInputImageBytes: config.images.maxInputBytes,
     maxInputPixels: config.images.maxInputPixels,
+    maxHistoryTurns: config.maxHistoryTurns,
     admission: new Admission(config.limits),
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,

@@ -28,6 +28,10 @@ const prepared = (): PreparedDescription => ({
   model: modelInfo(LOCAL_MODEL_ID),
   body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 1024, messages: [] }),
   images: [],
+  turns: [],
+  cacheImages: false,
+  imageTokens: 0,
+  maxTokens: 1024,
 });
 
 /** Reads every event, pausing `delayMs` after each one like a consumer stuck on a slow socket. */

@@ -5,6 +5,8 @@ import { ErrorCode, gatewayError } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
+import { buildTurns, checkConversation, sentPrefix } from './conversation.js';
+import { estimateImageTokens, shouldCacheImages, tokenFormulaOf } from './estimate.js';
 import type { DescribeImageInput, ImageInput, PreparedDescription, SentImage } from './types.js';
 
 export const DEFAULT_PROMPT =
@@ -101,6 +103,9 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   if (input.prompt !== null && input.prompt !== undefined && input.prompt.trim() === '') {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'prompt must not be blank; leave it out to use the default prompt.');
   }
+  const prompt = input.prompt ?? DEFAULT_PROMPT;
+  const conversation = { history: input.history, prompt, answerPrefix: input.answerPrefix };
+  checkConversation(conversation, deps.maxHistoryTurns);
   if (input.images.length === 0) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'images must hold at least one image.');
   }
@@ -112,11 +117,18 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   }
 
   const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
+  const turns = buildTurns(conversation);
+  const entry = undefined;
+  const imageTokens = estimateImageTokens(images, tokenFormulaOf(entry));
+  const cacheImages = shouldCacheImages(undefined, imageTokens);
+  const maxTokens = input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens);
+  const system = input.system ?? undefined;
   const body = buildMessagesBody({
     images,
-    prompt: input.prompt ?? DEFAULT_PROMPT,
-    system: input.system ?? undefined,
-    maxTokens: input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens),
+    turns,
+    cacheImages,
+    system,
+    maxTokens,
     temperature: input.temperature ?? undefined,
     topP: input.topP ?? undefined,
     topK: input.topK ?? undefined,
@@ -129,6 +141,18 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
       `The request would be ${formatBytes(payloadBytes)}; Bedrock accepts at most ${formatBytes(MAX_PAYLOAD_BYTES)}. Send fewer or smaller images.`,
     );
   }
-  return { id: randomUUID(), model, body, images: images.map(sentImage) };
+  return {
+    id: randomUUID(),
+    model,
+    body,
+    images: images.map(sentImage),
+    turns,
+    answerPrefix: sentPrefix(input.answerPrefix),
+    cacheImages,
+    imageTokens,
+    maxTokens,
+    system,
+    entry,
+  };
 }
 

@@ -7,7 +7,8 @@ import type { Services } from '../container.js';
 import { prepareDescription } from './prepare.js';
 import { describeImageEvents } from './stream.js';
 import type { Description, DescribeImageInput, DescriptionEvent, PreparedDescription } from './types.js';
-import { invokeDescription } from './upstream.js';
+import { withCost } from './cost.js';
+import { invokeDescription, type StreamProgress } from './upstream.js';
 
 function describeSent(prepared: PreparedDescription): Partial<DescriptionReport> {
   return {
@@ -50,8 +51,9 @@ export async function openDescriptionStream(
   Object.assign(report, describeSent(prepared));
   const closeGauge = services.telemetry.streamOpened();
   let finished = false;
+  const progress: StreamProgress = { inputTokens: 0, outputTokens: 0 };
   const events = observing(
-    describeImageEvents(prepared, services.bedrock, services.upstreamIdleTimeoutMs),
+    describeImageEvents(prepared, services.bedrock, services.upstreamIdleTimeoutMs, progress),
     (event) => {
       if ('error' in event) {
         finished = true;
@@ -65,7 +67,11 @@ export async function openDescriptionStream(
     () => {
       lease.release();
       closeGauge();
-      if (!finished) report.outcome = 'cancelled';
+      if (!finished) {
+        report.outcome = 'cancelled';
+        // What was generated before the abort is billed too.
+        report.usage = withCost(progress, prepared.entry?.prices);
+      }
       services.telemetry.describeEnded(report);
     },
   );

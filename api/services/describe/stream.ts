@@ -1,7 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { CoalescingStream } from '../../lib/coalescing-stream.js';
 import type { DescriptionEvent, DescriptionTotals, PreparedDescription } from './types.js';
-import { readDescription } from './upstream.js';
+import { readDescription, type StreamProgress } from './upstream.js';
 
 /**
  * A subscription's source for one prepared description: exactly one upstream
@@ -12,9 +12,10 @@ export function describeImageEvents(
   prepared: PreparedDescription,
   bedrock: BedrockRuntimeClient,
   idleTimeoutMs = 0,
+  progress?: StreamProgress,
 ): AsyncIterableIterator<DescriptionEvent> {
   return new CoalescingStream<DescriptionTotals, DescriptionEvent>(
-    (signal, onText) => readDescription(prepared, bedrock, signal, onText, idleTimeoutMs),
+    (signal, onText) => readDescription(prepared, bedrock, signal, onText, idleTimeoutMs, progress),
     {
       text: (text, index) => ({ id: prepared.id, index, text, done: false }),
       totals: (totals, index) => ({ ...totals, index }),

@@ -1,5 +1,12 @@
+import type { CatalogueEntry } from '../../bedrock/catalogue/types.js';
+import type { ModelTurn, TokenUsage as ModelTokenUsage } from '../../bedrock/model-request.js';
 import type { VisionModelInfo } from '../../bedrock/models.js';
-import type { TokenUsage } from '../../bedrock/response-stream.js';
+import type { ConversationTurnInput } from './conversation.js';
+
+/** Tokens billed for one answer, and what they cost (null: prices unknown). */
+export interface TokenUsage extends ModelTokenUsage {
+  costUsd?: number | null;
+}
 
 export interface ImageInput {
   base64?: string | null;
@@ -16,6 +23,10 @@ export interface DescribeImageInput {
   topP?: number | null;
   topK?: number | null;
   stopSequences?: string[] | null;
+  /** Earlier turns, oldest first; the images belong to the first user turn. */
+  history?: ConversationTurnInput[] | null;
+  /** Text the answer must start with. */
+  answerPrefix?: string | null;
 }
 
 /** What was sent for one image, reported back so a user sees what the model saw. */
@@ -36,6 +47,18 @@ export interface PreparedDescription {
   model: VisionModelInfo;
   body: string;
   images: SentImage[];
+  /** The turns sent, prompt and prefix included. */
+  turns: ModelTurn[];
+  /** The prefix the answer continues, as sent. */
+  answerPrefix?: string;
+  /** A cache point follows the images. */
+  cacheImages: boolean;
+  /** The images' input tokens by the model's formula. */
+  imageTokens: number;
+  maxTokens: number;
+  system?: string;
+  /** The model's catalogue facts (prices, caching, token counting), where known. */
+  entry?: CatalogueEntry;
 }
 
 export interface DescriptionChunk {
@@ -49,6 +72,10 @@ export interface DescriptionChunk {
   latencyMs?: number;
   firstTokenMs?: number | null;
   images?: SentImage[];
+  /** On the final chunk: the prefix this answer continued. */
+  answerPrefix?: string;
+  /** On the final chunk: the whole answer. */
+  description?: Description;
 }
 
 export interface Description {
@@ -59,6 +86,8 @@ export interface Description {
   usage: TokenUsage;
   latencyMs: number;
   images: SentImage[];
+  /** The prefix this answer continued; `text` holds only what the model wrote after it. */
+  answerPrefix?: string;
 }
 
 /** The last chunk of a description, before it is numbered. */

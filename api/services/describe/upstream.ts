@@ -7,7 +7,19 @@ import { mapBedrockError } from '../../bedrock/errors.js';
 import { idleTimeout } from '../../bedrock/idle-timeout.js';
 import { AnthropicStreamDecoder, decodeAnthropicMessage, readBody, takeEventStreamBody } from '../../bedrock/response-stream.js';
 import { ErrorCode, gatewayError } from '../../errors.js';
+import { withCost } from './cost.js';
 import type { Description, DescriptionTotals, PreparedDescription } from './types.js';
+
+/**
+ * Tokens of a stream so far, kept up to date while it runs, so a stream the
+ * client cancels is still accounted: the input tokens from the stream's start
+ * event and one output token per text delta received (a lower bound: a delta
+ * holds at least one token).
+ */
+export interface StreamProgress {
+  inputTokens: number;
+  outputTokens: number;
+}
 
 function upstreamFailure(error: unknown, prepared: PreparedDescription, timedOut: boolean): unknown {
   if (timedOut) {
@@ -31,13 +43,17 @@ export async function readDescription(
   signal: AbortSignal,
   onText: (text: string) => void,
   idleTimeoutMs = 0,
+  progress: StreamProgress = { inputTokens: 0, outputTokens: 0 },
 ): Promise<DescriptionTotals | undefined> {
   const upstream = idleTimeout(signal, idleTimeoutMs);
   const started = performance.now();
   let firstTokenMs: number | null = null;
-  const decoder = new AnthropicStreamDecoder((text) => {
+  let text = '';
+  const decoder = new AnthropicStreamDecoder((delta) => {
     firstTokenMs ??= Math.round(performance.now() - started);
-    onText(text);
+    progress.outputTokens++;
+    text += delta;
+    onText(delta);
   });
   try {
     const command = new InvokeModelWithResponseStreamCommand({
@@ -53,19 +69,22 @@ export async function readDescription(
     await readBody(raw.body, (bytes) => {
       upstream.touch();
       decoder.write(bytes);
+      progress.inputTokens = decoder.usage.inputTokens;
     });
     decoder.end();
-    return {
+    const description: Description = {
       id: prepared.id,
-      text: '',
-      done: true,
-      stopReason: decoder.stopReason,
-      usage: decoder.usage,
+      text,
       modelId: prepared.model.id,
+      stopReason: decoder.stopReason,
+      usage: withCost(decoder.usage, prepared.entry?.prices),
       latencyMs: Math.round(performance.now() - started),
-      firstTokenMs,
       images: prepared.images,
+      answerPrefix: prepared.answerPrefix,
     };
+    // The final chunk's own text is empty (every delta went out already); the
+    // whole answer rides along for clients that show only the last payload.
+    return { ...description, text: '', done: true, firstTokenMs, description };
   } catch (error) {
     if (signal.aborted) return undefined;
     throw upstreamFailure(error, prepared, upstream.timedOut);
@@ -98,8 +117,10 @@ export async function invokeDescription(
       id: prepared.id,
       modelId: prepared.model.id,
       ...message,
+      usage: withCost(message.usage, prepared.entry?.prices),
       latencyMs: Math.round(performance.now() - started),
       images: prepared.images,
+      answerPrefix: prepared.answerPrefix,
     };
   } catch (error) {
     if (signal.aborted) throw gatewayError(ErrorCode.CANCELLED, 'The request was cancelled before Bedrock answered.');
