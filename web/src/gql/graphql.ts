@@ -10,7 +10,22 @@ export type BedrockMode =
   /** The embedded offline endpoint: no AWS account used, no cost. */
   | 'LOCAL';
 
+/** Who spoke a turn of a conversation. */
+export type ConversationRole =
+  | 'ASSISTANT'
+  | 'USER';
+
+/** One earlier turn of a conversation about the images. */
+export type ConversationTurnInput = {
+  role: ConversationRole;
+  text: string;
+};
+
 export type DescribeImageInput = {
+  /** Text the answer must start with; the streamed text continues from it (trailing whitespace is dropped). */
+  answerPrefix?: string | null | undefined;
+  /** Earlier turns of this conversation, oldest first. The images belong to the first user turn. Starts with USER, alternates and ends with ASSISTANT (the prompt is the next USER turn); at most MAX_HISTORY_TURNS turns. */
+  history?: Array<ConversationTurnInput> | null | undefined;
   /** 1 to 20 images, in the order the model sees them. */
   images: Array<ImageInput>;
   /** Most tokens to generate. Default 1024, at most the model's maxOutputTokens. */

@@ -1,0 +1,202 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LocalBedrock } from '../../api/local/endpoint.js';
+import { startGateway } from '../helpers/gateway.js';
+import { collect, collectWs, postGraphQL, sseSubscribe, wsClient, type Result } from '../helpers/graphql.js';
+import { solidImage } from '../helpers/images.js';
+
+const SUBSCRIPTION = /* GraphQL */ `
+  subscription Describe($input: DescribeImageInput!) {
+    describeImage(input: $input) {
+      text done answerPrefix
+      usage { inputTokens outputTokens cacheReadInputTokens cacheWriteInputTokens costUsd }
+      description { text answerPrefix usage { inputTokens outputTokens cacheReadInputTokens costUsd } }
+    }
+  }
+`;
+const MUTATION = /* GraphQL */ `
+  mutation Describe($input: DescribeImageInput!) {
+    describeImage(input: $input) { text answerPrefix usage { inputTokens outputTokens cacheReadInputTokens cacheWriteInputTokens costUsd } }
+  }
+`;
+const ESTIMATE = /* GraphQL */ `
+  query Estimate($input: DescribeImageInput!) {
+    estimateDescription(input: $input) { modelId inputTokens exact cacheableInputTokens maxOutputTokens minCostUsd maxCostUsd }
+  }
+`;
+
+type Chunk = {
+  text: string;
+  done: boolean;
+  answerPrefix: string | null;
+  usage: { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheWriteInputTokens: number; costUsd: number | null } | null;
+  description: { text: string; answerPrefix: string | null } | null;
+};
+const chunksOf = (results: Result[]) => results.map((r) => r.data?.describeImage as Chunk).filter(Boolean);
+
+interface SentMessage {
+  role: string;
+  content: { type: string; text?: string; cache_control?: unknown }[];
+}
+
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+let upstream: LocalBedrock;
+let uploadId: string;
+const lines: Record<string, any>[] = [];
+
+async function upload(file: Buffer): Promise<string> {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query: 'mutation ($file: File!) { uploadImage(file: $file) { id } }', variables: { file: null } }));
+  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.set('0', new Blob([new Uint8Array(file)], { type: 'image/png' }), 'photo.png');
+  const response = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'x-graphql-yoga-csrf': '1' }, body: form });
+  return ((await response.json()) as { data: { uploadImage: { id: string } } }).data.uploadImage.id;
+}
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(JSON.parse(String(chunk)));
+      callback();
+    },
+  });
+  gateway = await startGateway({ MAX_HISTORY_TURNS: '4' }, undefined, { logger: pino({ level: 'info' }, sink) });
+  upstream = gateway.localBedrock!;
+  uploadId = await upload(await solidImage('png', 640, 480, '#884422'));
+});
+afterAll(() => gateway.stop());
+beforeEach(() => {
+  upstream.paceMs = 0;
+});
+
+const HISTORY = [
+  { role: 'USER', text: 'Describe this image.' },
+  { role: 'ASSISTANT', text: 'A brown rectangle.' },
+];
+const followUp = (extra: Record<string, unknown> = {}) => ({
+  input: { images: [{ uploadId }], history: HISTORY, prompt: 'What colour is it exactly?', ...extra },
+});
+
+/** The messages the endpoint received in its last request. */
+const lastMessages = () => upstream.requests.at(-1)!.body.messages as unknown as SentMessage[];
+
+function expectWellFormedFollowUp(messages: SentMessage[], prefix?: string) {
+  expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', ...(prefix ? ['assistant'] : [])]);
+  expect(messages[0]!.content.map((c) => c.type)).toEqual(['image', 'text']);
+  expect(messages[0]!.content[1]!.text).toBe('Describe this image.');
+  expect(messages[1]!.content).toEqual([{ type: 'text', text: 'A brown rectangle.' }]);
+  expect(messages[2]!.content).toEqual([{ type: 'text', text: 'What colour is it exactly?' }]);
+  if (prefix) expect(messages[3]!.content).toEqual([{ type: 'text', text: prefix }]);
+  expect(messages.slice(1).flatMap((m) => m.content).filter((c) => c.type === 'image')).toEqual([]);
+}
+
+describe('a follow-up question about uploaded images', () => {
+  it('reaches the upstream as one multi-turn request over graphql-ws: images in the first user turn only, prefix last', async () => {
+    const client = wsClient(gateway.wsUrl);
+    const before = upstream.requests.length;
+    const results = await collectWs(client, SUBSCRIPTION, followUp({ answerPrefix: 'The colour is ' }));
+    await client.dispose();
+    expect(upstream.requests.length).toBe(before + 1);
+    expectWellFormedFollowUp(lastMessages(), 'The colour is');
+
+    const chunks = chunksOf(results);
+    const last = chunks.at(-1)!;
+    expect(last.done).toBe(true);
+    expect(last.answerPrefix).toBe('The colour is');
+    // The chunks carry only the generated text; the last offers it whole.
+    const streamed = chunks.map((c) => c.text).join('');
+    expect(streamed).not.toMatch(/^The colour is/);
+    expect(last.description).toMatchObject({ text: streamed, answerPrefix: 'The colour is' });
+  });
+
+  it('works the same over SSE and the mutation', async () => {
+    const results = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, followUp()));
+    expectWellFormedFollowUp(lastMessages());
+    const last = chunksOf(results).at(-1)!;
+    expect(last.description!.text).toBe(chunksOf(results).map((c) => c.text).join(''));
+    expect(last.answerPrefix).toBeNull();
+
+    const once = await postGraphQL(gateway.graphqlUrl, MUTATION, followUp({ answerPrefix: 'Brown' }));
+    expect(once.errors).toBeUndefined();
+    expectWellFormedFollowUp(lastMessages(), 'Brown');
+    expect(once.data!.describeImage.answerPrefix).toBe('Brown');
+  });
+
+  it.each([
+    ['starts with ASSISTANT', [{ role: 'ASSISTANT', text: 'a' }, { role: 'USER', text: 'b' }]],
+    ['does not alternate', [{ role: 'USER', text: 'a' }, { role: 'USER', text: 'b' }]],
+    ['ends with USER', [{ role: 'USER', text: 'a' }]],
+    ['has an empty turn', [{ role: 'USER', text: '' }, { role: 'ASSISTANT', text: 'b' }]],
+    ['is longer than MAX_HISTORY_TURNS', Array.from({ length: 6 }, (_, i) => ({ role: i % 2 ? 'ASSISTANT' : 'USER', text: `t${i}` }))],
+  ])('refuses a history that %s with BAD_USER_INPUT and no upstream request', async (_name, history) => {
+    const before = upstream.requests.length;
+    const once = await postGraphQL(gateway.graphqlUrl, MUTATION, followUp({ history }));
+    expect(once.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    const streamed = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, followUp({ history })));
+    expect(streamed[0]!.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    const estimate = await postGraphQL(gateway.graphqlUrl, ESTIMATE, followUp({ history }));
+    expect(estimate.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(upstream.requests.length).toBe(before);
+  });
+});
+
+describe('estimateDescription', () => {
+  it('agrees with the input tokens the model then counts, and calls no model', async () => {
+    const invocations = () => upstream.requests.filter((r) => r.operation !== ('count-tokens' as string)).length;
+    const before = invocations();
+    const estimate = await postGraphQL(gateway.graphqlUrl, ESTIMATE, followUp());
+    expect(estimate.errors).toBeUndefined();
+    expect(invocations()).toBe(before);
+    const { inputTokens, maxOutputTokens, modelId } = estimate.data!.estimateDescription;
+    expect(modelId).toBe('local.image-inspector');
+    expect(maxOutputTokens).toBe(1024);
+
+    const once = await postGraphQL(gateway.graphqlUrl, MUTATION, followUp());
+    const usage = once.data!.describeImage.usage;
+    expect(inputTokens).toBe(usage.inputTokens + usage.cacheReadInputTokens + usage.cacheWriteInputTokens);
+  });
+
+  it('gives the same errors as describeImage', async () => {
+    const gone = await postGraphQL(gateway.graphqlUrl, ESTIMATE, { input: { images: [{ uploadId: 'nope' }] } });
+    expect(gone.errors![0]!.extensions!.code).toBe('UPLOAD_NOT_FOUND');
+    const tooMany = await postGraphQL(gateway.graphqlUrl, ESTIMATE, followUp({ maxTokens: 999_999 }));
+    expect(tooMany.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('a cancelled stream', () => {
+  async function metric(line: RegExp): Promise<number> {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const match = text.split('\n').find((l) => line.test(l));
+    return match ? Number(match.split(' ').at(-1)) : 0;
+  }
+
+  it('is accounted with its input tokens and the output generated before the abort', async () => {
+    const inputBefore = await metric(/^gateway_tokens_total\{model="local.image-inspector",direction="input"\}/);
+    const outputBefore = await metric(/^gateway_tokens_total\{model="local.image-inspector",direction="output"\}/);
+    upstream.script({ kind: 'text', deltas: Array(200).fill('x '), paceMs: 10, usage: { inputTokens: 777, outputTokens: 200 } });
+    const controller = new AbortController();
+    let received = 0;
+    const reading = (async () => {
+      for await (const result of sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, followUp(), controller.signal)) {
+        received += (result.data?.describeImage as Chunk).text.length / 2;
+        if (received >= 5) controller.abort();
+      }
+    })().catch(() => {});
+    const request = await upstream.nextRequest();
+    await reading;
+    await request.settled;
+    await expect.poll(() => lines.find((l) => l.event === 'describe' && l.outcome === 'cancelled')).toBeTruthy();
+
+    const line = lines.find((l) => l.event === 'describe' && l.outcome === 'cancelled')!;
+    expect(line.usage.inputTokens).toBe(777);
+    expect(line.usage.outputTokens).toBeGreaterThanOrEqual(5);
+    expect(line.usage.outputTokens).toBeLessThan(200);
+    expect(await metric(/^gateway_describe_requests_total\{operation="subscription",outcome="cancelled"/)).toBe(1);
+    expect((await metric(/^gateway_tokens_total\{model="local.image-inspector",direction="input"\}/)) - inputBefore).toBe(777);
+    expect((await metric(/^gateway_tokens_total\{model="local.image-inspector",direction="output"\}/)) - outputBefore).toBe(
+      line.usage.outputTokens,
+    );
+  });
+});
