@@ -1,3 +1,4 @@
+import { ConversationThread } from '../conversation/conversation-thread';
 import { CopyButton } from '../history/copy-button';
 import { formatCount, formatMs } from '../format';
 import { imageSummary, statusText, stopReasonText } from './run-summary';
@@ -94,6 +95,8 @@ export function DescriptionPanel({ run, onStop, onAskAgain }: DescriptionPanelPr
           <CopyButton text={active ? '' : run.text} label="Copy description" />
         </div>
       )}
+
+      {run?.status === 'done' && run.upload && <ConversationThread key={run.id} run={run} />}
     </div>
   );
 }

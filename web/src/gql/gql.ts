@@ -14,11 +14,17 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  subscription FollowUp($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      text\n      done\n      stopReason\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n    }\n  }\n": typeof types.FollowUpDocument,
+    "\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n": typeof types.EstimateFollowUpDocument,
+    "\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": typeof types.UploadAgainDocument,
     "\n  mutation UploadImage($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": typeof types.UploadImageDocument,
     "\n  subscription DescribeImage($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      id\n      index\n      text\n      done\n      stopReason\n      modelId\n      latencyMs\n      firstTokenMs\n      usage {\n        inputTokens\n        outputTokens\n      }\n      images {\n        width\n        height\n        byteSize\n        mediaType\n      }\n    }\n  }\n": typeof types.DescribeImageDocument,
     "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": typeof types.ModelsDocument,
 };
 const documents: Documents = {
+    "\n  subscription FollowUp($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      text\n      done\n      stopReason\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n    }\n  }\n": types.FollowUpDocument,
+    "\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n": types.EstimateFollowUpDocument,
+    "\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": types.UploadAgainDocument,
     "\n  mutation UploadImage($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": types.UploadImageDocument,
     "\n  subscription DescribeImage($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      id\n      index\n      text\n      done\n      stopReason\n      modelId\n      latencyMs\n      firstTokenMs\n      usage {\n        inputTokens\n        outputTokens\n      }\n      images {\n        width\n        height\n        byteSize\n        mediaType\n      }\n    }\n  }\n": types.DescribeImageDocument,
     "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": types.ModelsDocument,
@@ -38,6 +44,18 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription FollowUp($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      text\n      done\n      stopReason\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription FollowUp($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      text\n      done\n      stopReason\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n"): (typeof documents)["\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
