@@ -54,6 +54,7 @@ describe('follow-up questions in the web client', () => {
       // The first answer is still there, unchanged, above the second.
       expect(await page.getByTestId('description-text').textContent()).toBe(first);
       expect(await page.locator('.exchange .question').textContent()).toBe('What colours are in it?');
+      await page.screenshot({ path: join(process.cwd(), 'test-results', 'follow-up.png'), fullPage: true });
 
       // One request upstream: the thread's turns, the image by upload id (no second upload), in the first turn only.
       const sent = requests.slice(before);
