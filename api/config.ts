@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_BEDROCK_MODEL_IDS, LOCAL_MODEL_ID } from './bedrock/models.js';
+import { parseAliases } from './bedrock/catalogue/index.js';
+import { DEFAULT_BEDROCK_MODEL_ID, DEFAULT_BEDROCK_MODEL_IDS, LOCAL_MODEL_ID } from './bedrock/models.js';
 
 export type BedrockMode = 'local' | 'aws';
 
@@ -16,8 +17,17 @@ export interface Config {
   bedrockModeReason: string;
   /** Models a client may ask for. In local mode, only the local model. */
   allowedModelIds: string[];
-  /** Used when a request names no model. Always one of `allowedModelIds`. */
+  /** Used when a request names no model. Always one of `allowedModelIds`. @default global.anthropic.claude-haiku-4-5-20251001-v1:0 in AWS mode (`DEFAULT_MODEL_ID`) */
   defaultModelId: string;
+  /**
+   * Model ids (typically application inference profile ARNs) mapped to the
+   * base model they run, so the catalogue knows their limits. From
+   * `MODEL_ALIASES` (`arn…=base-id`, comma-separated) and from `arn…=base-id`
+   * entries of `ALLOWED_MODEL_IDS`. @default none
+   */
+  modelAliases: Record<string, string>;
+  /** How often to ask Bedrock which models this account can call; 0 turns discovery off. @default 6 h (`MODEL_DISCOVERY_INTERVAL_MS`) */
+  modelDiscoveryIntervalMs: number;
   /** Pause between the local model's deltas, in ms. @default 40 (`LOCAL_MODEL_PACE_MS`) */
   localModelPaceMs: number;
   images: {
@@ -136,12 +146,19 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
   const { mode, reason } = resolveMode(env, home);
   let allowedModelIds: string[];
   let defaultModelId: string;
+  const modelAliases = Object.fromEntries(parseAliases(listFrom(env, 'MODEL_ALIASES') ?? []));
   if (mode === 'local') {
     allowedModelIds = [LOCAL_MODEL_ID];
     defaultModelId = LOCAL_MODEL_ID;
   } else {
-    allowedModelIds = listFrom(env, 'ALLOWED_MODEL_IDS') ?? DEFAULT_BEDROCK_MODEL_IDS;
-    defaultModelId = env.DEFAULT_MODEL_ID || 'anthropic.claude-3-haiku-20240307-v1:0';
+    // `arn…=base-id` allows the ARN and tells the catalogue which model it runs.
+    allowedModelIds = (listFrom(env, 'ALLOWED_MODEL_IDS') ?? DEFAULT_BEDROCK_MODEL_IDS).map((entry) => {
+      if (!entry.includes('=')) return entry;
+      const [id, base] = [...parseAliases([entry])][0]!;
+      modelAliases[id] = base;
+      return id;
+    });
+    defaultModelId = env.DEFAULT_MODEL_ID || DEFAULT_BEDROCK_MODEL_ID;
     if (!allowedModelIds.includes(defaultModelId)) allowedModelIds = [defaultModelId, ...allowedModelIds];
   }
   return {
@@ -151,6 +168,8 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
     bedrockModeReason: reason,
     allowedModelIds,
     defaultModelId,
+    modelAliases,
+    modelDiscoveryIntervalMs: intFrom(env, 'MODEL_DISCOVERY_INTERVAL_MS', 6 * 60 * 60 * 1000),
     localModelPaceMs: intFrom(env, 'LOCAL_MODEL_PACE_MS', 40),
     images: {
       maxInputBytes: intFrom(env, 'MAX_INPUT_IMAGE_BYTES', 30_000_000),

@@ -23,6 +23,8 @@ export const ErrorCode = {
   UPLOAD_NOT_FOUND: 'UPLOAD_NOT_FOUND',
   /** The model is not on this server's allow-list. */
   MODEL_NOT_ALLOWED: 'MODEL_NOT_ALLOWED',
+  /** The model is past its end of life on Bedrock; `extensions.replacement` names AWS's recommended successor. */
+  MODEL_END_OF_LIFE: 'MODEL_END_OF_LIFE',
   /** Bedrock refused: no model access, or the credentials lack permission. */
   UPSTREAM_ACCESS_DENIED: 'UPSTREAM_ACCESS_DENIED',
   /** Bedrock is throttling this account. */
@@ -69,4 +71,12 @@ export function unauthenticated(message: string): GraphQLError {
       http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="bedrock-vision-gateway"' } },
     },
   });
+}
+
+/**
+ * A client-supplied value cut short for an error message, so a message never
+ * echoes unbounded input back (a 200 KB id would come back whole otherwise).
+ */
+export function truncateForMessage(value: string, max = 80): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
 }

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { allowListWarnings } from './bedrock/catalogue/checks.js';
 import { loadConfig } from './config.js';
 import { createServer } from './server.js';
 
@@ -23,6 +24,9 @@ if (server.localBedrock) {
     process.exit(1);
   }
   logger.info({ bedrockMode: 'aws', region, reason: config.bedrockModeReason, models: config.allowedModelIds }, `Using Amazon Bedrock in ${region}`);
+}
+for (const { modelId, warning } of allowListWarnings(config.allowedModelIds, { aliases: config.modelAliases })) {
+  logger.warn({ modelId }, warning);
 }
 if (config.apiKeys.length === 0) {
   logger.warn(

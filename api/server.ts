@@ -5,7 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import pino, { type Logger } from 'pino';
 import { ApiKeys } from './auth.js';
+import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { createAwsBedrockClient, createLocalBedrockClient } from './bedrock/client.js';
+import { ModelDiscovery } from './bedrock/discovery.js';
 import type { Config } from './config.js';
 import { graphiqlExampleTab } from './graphiql-example.js';
 import { attachGraphqlWs, GOING_AWAY } from './graphql-ws.js';
@@ -106,6 +108,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await Promise.race([closed, sleep(200)]);
     for (const socket of sockets) socket.destroy();
     await closed;
+    services.modelDiscovery?.stop();
     try {
       services.bedrock.destroy();
     } catch {
@@ -131,6 +134,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       }
       countUpstreamRetries(bedrock, telemetry.registry);
       services.connectBedrock(bedrock);
+      if (config.modelDiscoveryIntervalMs > 0) {
+        // What this account and Region offer; never blocks start, never widens the allow-list.
+        const client = localBedrock
+          ? new BedrockClient({ endpoint: localBedrock.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
+          : new BedrockClient({ region: await bedrock.config.region().catch(() => undefined) });
+        services.modelDiscovery = new ModelDiscovery({ client, logger, intervalMs: config.modelDiscoveryIntervalMs });
+        void services.modelDiscovery.start();
+      }
       httpServer.listen(config.port, config.host);
       await once(httpServer, 'listening');
       const address = httpServer.address() as AddressInfo;

@@ -1,6 +1,10 @@
+import { CATALOGUE, conservativeEntry, LOCAL_MODEL_ID, resolveModel, type ResolveOptions } from './catalogue/index.js';
+import type { CatalogueEntry } from './catalogue/types.js';
+
 /**
- * What the gateway knows about each vision model it may call. The limits are
- * Bedrock's and Anthropic's published ones; they are checked before any request.
+ * The limits the request path checks, as it read them before the catalogue
+ * existed: a thin view over `catalogue/`, kept so callers compile unchanged.
+ * New code should use `resolveModel` and the `CatalogueEntry` itself.
  */
 export interface VisionModelInfo {
   id: string;
@@ -11,85 +15,73 @@ export interface VisionModelInfo {
   description: string;
   maxOutputTokens: number;
   maxImages: number;
-  /** Bedrock refuses a single image above 3.75 MB. */
+  /** Largest single image sent upstream, in bytes. */
   maxImageBytes: number;
-  /** Bedrock refuses an image wider or taller than 8000 px. */
+  /** Largest width or height accepted, in pixels. */
   maxImageDimension: number;
-  /** Larger images are downscaled to this long edge: Claude resizes them anyway. */
+  /** Larger images are downscaled to this long edge: the model would anyway. */
   recommendedLongEdge: number;
 }
 
-export const LOCAL_MODEL_ID = 'local.image-inspector';
+export { LOCAL_MODEL_ID };
 
-const CLAUDE_LIMITS = {
-  provider: 'Anthropic',
-  local: false,
-  maxImages: 20,
-  maxImageBytes: 3_750_000,
-  maxImageDimension: 8000,
-  recommendedLongEdge: 1568,
-} as const;
-
-const KNOWN_MODELS: VisionModelInfo[] = [
-  {
-    id: 'anthropic.claude-3-haiku-20240307-v1:0',
-    name: 'Claude 3 Haiku',
-    description: 'Fast, low-cost vision model on Amazon Bedrock.',
-    maxOutputTokens: 4096,
-    ...CLAUDE_LIMITS,
-  },
-  {
-    id: 'anthropic.claude-3-sonnet-20240229-v1:0',
-    name: 'Claude 3 Sonnet',
-    description: 'Balanced vision model on Amazon Bedrock.',
-    maxOutputTokens: 4096,
-    ...CLAUDE_LIMITS,
-  },
-  {
-    id: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
-    name: 'Claude 3.5 Sonnet',
-    description: 'Stronger vision model on Amazon Bedrock.',
-    maxOutputTokens: 4096,
-    ...CLAUDE_LIMITS,
-  },
-  {
-    id: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
-    name: 'Claude 3.5 Sonnet v2',
-    description: 'Stronger vision model on Amazon Bedrock (may need an inference profile in your region).',
-    maxOutputTokens: 8192,
-    ...CLAUDE_LIMITS,
-  },
-  {
-    id: LOCAL_MODEL_ID,
-    name: 'Local image inspector (offline, not an LLM)',
-    provider: 'bedrock-vision-gateway',
-    local: true,
-    description:
-      'Embedded offline model: reports what it can measure (format, size, orientation, brightness, colours). ' +
-      'Configure AWS credentials to use Claude on Bedrock.',
-    maxOutputTokens: 4096,
-    maxImages: 20,
-    maxImageBytes: 3_750_000,
-    maxImageDimension: 8000,
-    recommendedLongEdge: 1568,
-  },
-];
-
-/**
- * The info for a model id. Ids not in the table (a newer Claude, or a
- * cross-region inference profile such as `us.anthropic.…`) get Claude's limits,
- * since only Anthropic's Messages body is spoken here.
- */
-export function modelInfo(id: string): VisionModelInfo {
-  const known = KNOWN_MODELS.find((m) => m.id === id);
-  if (known) return known;
+/** The entry's limits under the id the client used (a profile id or ARN stays as given). */
+export function visionModelInfo(id: string, entry: CatalogueEntry): VisionModelInfo {
   return {
     id,
-    name: id,
-    description: 'Anthropic model on Amazon Bedrock (added by configuration).',
-    maxOutputTokens: 4096,
-    ...CLAUDE_LIMITS,
+    name: entry.name,
+    provider: entry.provider,
+    local: entry.local === true,
+    description: entry.description,
+    maxOutputTokens: entry.maxOutputTokens,
+    maxImages: entry.images.maxCount,
+    maxImageBytes: entry.images.maxBytes,
+    maxImageDimension: entry.images.maxDimension,
+    recommendedLongEdge: entry.images.longEdge,
   };
 }
 
-export const DEFAULT_BEDROCK_MODEL_IDS = KNOWN_MODELS.filter((m) => !m.local).map((m) => m.id);
+/**
+ * The info for a model id, profile id or ARN. Ids the catalogue does not know
+ * (and no alias maps) get conservative limits rather than a guess.
+ */
+export function modelInfo(id: string, options?: ResolveOptions): VisionModelInfo {
+  const entry = resolveModel(id, options)?.entry ?? conservativeEntry(id);
+  return visionModelInfo(id, entry);
+}
+
+/**
+ * The id to call a catalogue model by on demand: its base id, or its system
+ * inference profile (global first) when Bedrock serves it only through one.
+ */
+export function onDemandId(entry: CatalogueEntry): string {
+  if (!entry.requiresInferenceProfile) return entry.id;
+  const prefix = entry.inferenceProfilePrefixes.includes('global') ? 'global' : entry.inferenceProfilePrefixes[0];
+  return prefix ? `${prefix}.${entry.id}` : entry.id;
+}
+
+/**
+ * The default model in AWS mode: Claude Haiku 4.5, the lowest-cost current
+ * Claude, through its global profile (Bedrock refuses its base id on demand;
+ * the global profile is callable from every commercial Region that offers it
+ * and costs 10% less than the `us.`/`eu.` ones).
+ */
+export const DEFAULT_BEDROCK_MODEL_ID = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';
+
+/** Current models allowed by default in AWS mode (one per family and tier). */
+const DEFAULT_ALLOWED = [
+  'anthropic.claude-haiku-4-5-20251001-v1:0',
+  'anthropic.claude-sonnet-4-6',
+  'anthropic.claude-opus-4-6-v1',
+  'amazon.nova-lite-v1:0',
+  'amazon.nova-pro-v1:0',
+  'amazon.nova-2-lite-v1:0',
+  'meta.llama4-maverick-17b-instruct-v1:0',
+  'mistral.pixtral-large-2502-v1:0',
+];
+
+export const DEFAULT_BEDROCK_MODEL_IDS: string[] = DEFAULT_ALLOWED.map((id) => {
+  const entry = CATALOGUE.find((e) => e.id === id);
+  if (!entry || entry.lifecycle.status !== 'active') throw new Error(`default model ${id} is not an active catalogue entry`);
+  return onDemandId(entry);
+});

@@ -5,6 +5,8 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_MODEL_ID } from '../bedrock/models.js';
+import { LocalControlPlane } from './control-plane.js';
+import { COUNT_TOKENS_ROUTE, serveCountTokens } from './count-tokens.js';
 import { encodeChunkEvent, encodeExceptionEvent, encodeRawChunk } from './event-stream.js';
 import { inspectMessagesBody, splitIntoDeltas, type MessagesBody } from './image-inspector.js';
 
@@ -63,6 +65,8 @@ const ERROR_NAMESPACE = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
  */
 export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   readonly requests: ReceivedRequest[] = [];
+  /** The control-plane calls (ListFoundationModels, ListInferenceProfiles) served on the same port. */
+  readonly controlPlane = new LocalControlPlane();
   paceMs: number;
   private readonly scripted: ScriptedReply[] = [];
   private readonly settlers = new WeakMap<ReceivedRequest, (outcome: RequestOutcome) => void>();
@@ -140,6 +144,8 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   }
 
   private async handle(req: AnyRequest, res: AnyResponse): Promise<void> {
+    if (this.controlPlane.handles(req)) return this.controlPlane.serve(req, res);
+    if (req.method === 'POST' && COUNT_TOKENS_ROUTE.test((req.url ?? '').split('?')[0] ?? '')) return serveCountTokens(req, res);
     const match = ROUTE.exec((req.url ?? '').split('?')[0] ?? '');
     if (req.method !== 'POST' || !match) {
       return this.sendError(res, undefined, 404, 'UnknownOperationException', `No such operation: ${req.method} ${req.url}`);

@@ -1,4 +1,5 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { ModelCatalogueServices } from '../bedrock/discovery.js';
 import type { Config } from '../config.js';
 import { UploadStore } from '../images/upload-store.js';
 import type { Telemetry } from '../telemetry.js';
@@ -9,7 +10,7 @@ import { Admission } from './admission.js';
  * configuration and carried in the GraphQL context. Services take it as an
  * argument, so tests pass real parts pointed at local servers.
  */
-export interface Services {
+export interface Services extends ModelCatalogueServices {
   /** The Bedrock runtime client; there once the server has started. */
   readonly bedrock: BedrockRuntimeClient;
   uploads: UploadStore;
@@ -53,5 +54,6 @@ export function createServices(config: Config, telemetry: Telemetry): ServicesCo
     admission: new Admission(config.limits),
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,
+    modelAliases: config.modelAliases,
   };
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalBedrockClient } from '../../api/bedrock/client.js';
+import { resolveModel } from '../../api/bedrock/catalogue/index.js';
 import { LOCAL_MODEL_ID, modelInfo } from '../../api/bedrock/models.js';
 import { startLocalBedrock, type LocalBedrock } from '../../api/local/endpoint.js';
 import { describeImageEvents } from '../../api/services/describe/stream.js';
@@ -26,6 +27,7 @@ afterAll(async () => {
 const prepared = (): PreparedDescription => ({
   id: 'd1',
   model: modelInfo(LOCAL_MODEL_ID),
+  entry: resolveModel(LOCAL_MODEL_ID)!.entry,
   body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 1024, messages: [] }),
   images: [],
   turns: [],

@@ -200,3 +200,81 @@ describe('a cancelled stream', () => {
     );
   });
 });
+
+describe('prompt caching and cost on Bedrock models (aws mode against the endpoint)', () => {
+  const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+  const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
+  const NOVA = 'amazon.nova-lite-v1:0';
+  let bedrock: LocalBedrock;
+  let aws: Awaited<ReturnType<typeof startGateway>>;
+  let large: string;
+  let small: string;
+
+  beforeAll(async () => {
+    const { startLocalBedrock } = await import('../../api/local/endpoint.js');
+    bedrock = await startLocalBedrock();
+    aws = await startGateway(
+      { BEDROCK_MODE: 'aws', ALLOWED_MODEL_IDS: `${SONNET},${HAIKU},${NOVA}`, DEFAULT_MODEL_ID: SONNET },
+      { endpoint: bedrock.url, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } },
+    );
+    // 1568 × 1045 is 2,185 image tokens by Claude's formula; 640 × 480 is 410.
+    large = (await solidImage('png', 1568, 1045, '#225588')).toString('base64');
+    small = (await solidImage('png', 640, 480, '#225588')).toString('base64');
+  });
+  afterAll(async () => {
+    await aws?.stop();
+    await bedrock?.stop();
+  });
+
+  const cacheMarks = () =>
+    (bedrock.requests.at(-1)!.body.messages as unknown as SentMessage[]).flatMap((m) => m.content.map((c) => (c.cache_control ? c.type : '-')));
+
+  async function ask(modelId: string, images: string[]) {
+    bedrock.script({ kind: 'text', deltas: ['A ', 'picture.'], usage: { inputTokens: 1000, outputTokens: 100 } });
+    const variables = { input: { modelId, images: images.map((base64) => ({ base64 })), history: HISTORY, prompt: 'More?' } };
+    return chunksOf(await collect(sseSubscribe(aws.graphqlUrl, SUBSCRIPTION, variables))).at(-1)!;
+  }
+
+  it("puts a cache point after the last image once the images reach the model's minimum", async () => {
+    await ask(SONNET, [large]); // 2,185 ≥ 2,048
+    expect(cacheMarks()).toEqual(['image', '-', '-', '-']);
+    await ask(SONNET, [small]); // 410 < 2,048
+    expect(cacheMarks()).toEqual(['-', '-', '-', '-']);
+    await ask(HAIKU, [large]); // 2,185 < 4,096
+    expect(cacheMarks()).toEqual(['-', '-', '-', '-']);
+    await ask(HAIKU, [large, large]); // 4,370 ≥ 4,096
+    expect(cacheMarks()).toEqual(['-', 'image', '-', '-', '-']);
+  });
+
+  it("prices the answer at the model's catalogue prices in the final chunk", async () => {
+    const last = await ask(SONNET, [small]);
+    // 1,000 input tokens at $3/M and 100 output tokens at $15/M.
+    expect(last.usage!.costUsd).toBeCloseTo(0.0045, 10);
+    expect(last.description).toMatchObject({ text: 'A picture.' });
+  });
+
+  it('estimates exactly with CountTokens where the model has it: from cached images read to images written and every output token', async () => {
+    const counts = bedrock.requests.length;
+    const estimate = await postGraphQL(aws.graphqlUrl, ESTIMATE, { input: { modelId: SONNET, images: [{ base64: large }], maxTokens: 100 } });
+    expect(estimate.errors).toBeUndefined();
+    const { inputTokens, exact, cacheableInputTokens, minCostUsd, maxCostUsd } = estimate.data!.estimateDescription;
+    expect(exact).toBe(true);
+    expect(cacheableInputTokens).toBe(2185);
+    // Cached images read at $0.30/M and no output, up to the images written at $3.75/M and 100 tokens out.
+    const plain = inputTokens - 2185;
+    expect(minCostUsd).toBeCloseTo((plain * 3 + 2185 * 0.3) / 1e6, 9);
+    expect(maxCostUsd).toBeCloseTo((plain * 3 + 2185 * 3.75 + 100 * 15) / 1e6, 9);
+    expect(bedrock.requests.length).toBe(counts);
+  });
+
+  it("estimates from the image formula and the text, marked not exact, where the model has no CountTokens", async () => {
+    const prompt = 'What is in the picture?';
+    const estimate = await postGraphQL(aws.graphqlUrl, ESTIMATE, { input: { modelId: NOVA, images: [{ base64: large }], prompt, maxTokens: 100 } });
+    expect(estimate.errors).toBeUndefined();
+    const { inputTokens, exact, cacheableInputTokens, minCostUsd } = estimate.data!.estimateDescription;
+    expect(exact).toBe(false);
+    expect(inputTokens).toBe(2185 + Math.ceil(prompt.length / 4));
+    expect(cacheableInputTokens).toBe(2185);
+    expect(minCostUsd).toBeCloseTo(((inputTokens - 2185) * 0.06 + 2185 * 0.015) / 1e6, 7);
+  });
+});

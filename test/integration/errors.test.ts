@@ -41,7 +41,8 @@ describe('bad input gets its code and causes no upstream call', () => {
     ['a truncated JPEG', async () => withImages([{ base64: await jpegHalf() }]), 'IMAGE_CORRUPT'],
     ['huge dimensions (decompression bomb)', () => withImages([{ base64: base64(pngBombHeader()) }]), 'IMAGE_TOO_LARGE'],
     ['21 images', () => withImages(Array.from({ length: 21 }, () => ({ base64: png }))), 'TOO_MANY_IMAGES'],
-    ['an unknown model', () => withImages([{ base64: png }], { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }), 'MODEL_NOT_ALLOWED'],
+    ['an unknown model', () => withImages([{ base64: png }], { modelId: 'example.no-such-model-v1:0' }), 'MODEL_NOT_ALLOWED'],
+    ['a model past its end of life', () => withImages([{ base64: png }], { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }), 'MODEL_END_OF_LIFE'],
     ['maxTokens 0', () => withImages([{ base64: png }], { maxTokens: 0 }), 'BAD_USER_INPUT'],
     ['maxTokens over the model limit', () => withImages([{ base64: png }], { maxTokens: 100_000 }), 'BAD_USER_INPUT'],
     ['temperature 1.5', () => withImages([{ base64: png }], { temperature: 1.5 }), 'BAD_USER_INPUT'],
@@ -94,7 +95,7 @@ describe('bad input gets its code and causes no upstream call', () => {
   });
 
   it('says how to reach Bedrock when a Claude model is asked for in local mode', async () => {
-    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, withImages([{ base64: png }], { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' }));
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, withImages([{ base64: png }], { modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0' }));
     expect(result.errors![0]!.message).toMatch(/local model because no AWS credentials/);
     expect(result.errors![0]!.extensions!.allowedModelIds).toEqual(['local.image-inspector']);
   });

@@ -47,11 +47,11 @@ describe('the server process', () => {
       expect(chunks.map((c) => c.text).join('')).toBe(text.join(''));
       expect(chunks.at(-1)).toMatchObject({
         done: true,
-        modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+        modelId: 'global.anthropic.claude-haiku-4-5-20251001-v1:0',
         usage: { inputTokens: 1530, outputTokens: 8 },
       });
       const request = bedrock.requests[0]!;
-      expect(request.modelId).toBe('anthropic.claude-3-haiku-20240307-v1:0');
+      expect(request.modelId).toBe('global.anthropic.claude-haiku-4-5-20251001-v1:0');
       expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-west-2\/bedrock\/aws4_request/);
       expect(bedrock.requests).toHaveLength(1);
     } finally {

@@ -26,7 +26,7 @@ describe('loadConfig', () => {
   ])('uses Bedrock when %s is set', (key, value) => {
     const config = loadConfig({ [key]: value }, emptyHome);
     expect(config.bedrockMode).toBe('aws');
-    expect(config.defaultModelId).toBe('anthropic.claude-3-haiku-20240307-v1:0');
+    expect(config.defaultModelId).toBe('global.anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(config.allowedModelIds).not.toContain('local.image-inspector');
   });
 
@@ -46,6 +46,23 @@ describe('loadConfig', () => {
   it('puts a configured default model on the allow-list', () => {
     const config = loadConfig({ BEDROCK_MODE: 'aws', DEFAULT_MODEL_ID: 'us.anthropic.x', ALLOWED_MODEL_IDS: 'a, b' }, emptyHome);
     expect(config.allowedModelIds).toEqual(['us.anthropic.x', 'a', 'b']);
+  });
+
+  it('maps application inference profile ARNs to base models from ALLOWED_MODEL_IDS and MODEL_ALIASES', () => {
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123';
+    const other = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/def456';
+    const config = loadConfig(
+      { BEDROCK_MODE: 'aws', ALLOWED_MODEL_IDS: `${arn}=amazon.nova-lite-v1:0, us.amazon.nova-pro-v1:0`, MODEL_ALIASES: `${other}=amazon.nova-pro-v1:0` },
+      emptyHome,
+    );
+    expect(config.allowedModelIds).toEqual(['global.anthropic.claude-haiku-4-5-20251001-v1:0', arn, 'us.amazon.nova-pro-v1:0']);
+    expect(config.modelAliases).toEqual({ [arn]: 'amazon.nova-lite-v1:0', [other]: 'amazon.nova-pro-v1:0' });
+    expect(() => loadConfig({ BEDROCK_MODE: 'aws', MODEL_ALIASES: 'oops' }, emptyHome)).toThrow(/id=base-model-id/);
+  });
+
+  it('discovers models every 6 hours unless MODEL_DISCOVERY_INTERVAL_MS says otherwise (0 = off)', () => {
+    expect(loadConfig({}, emptyHome).modelDiscoveryIntervalMs).toBe(6 * 60 * 60 * 1000);
+    expect(loadConfig({ MODEL_DISCOVERY_INTERVAL_MS: '0' }, emptyHome).modelDiscoveryIntervalMs).toBe(0);
   });
 
   it('reads API keys from API_KEYS and from API_KEYS_FILE, skipping comments', () => {

@@ -97,9 +97,15 @@ describe('cost', () => {
     ).toBeCloseTo((100 * 3 + 200 * 15 + 1000 * 0.3 + 2000 * 3.75) / 1e6, 10);
   });
 
-  it('is null without prices, or with cache tokens and no cache price', () => {
+  it('is null without prices (none, or the NaN of a model outside the catalogue)', () => {
     expect(priceUsage({ inputTokens: 1, outputTokens: 1 }, undefined)).toBeNull();
-    expect(priceUsage({ inputTokens: 1, outputTokens: 1, cacheReadInputTokens: 5 }, { input: 1, output: 1 })).toBeNull();
+    expect(priceUsage({ inputTokens: 1, outputTokens: 1 }, { input: Number.NaN, output: Number.NaN })).toBeNull();
+  });
+
+  it('takes a cache rate the catalogue does not list at the input rate', () => {
+    const nova = { input: 0.8, output: 3.2, cacheRead: 0.2 };
+    expect(priceUsage({ inputTokens: 0, outputTokens: 0, cacheWriteInputTokens: 1_000_000 }, nova)).toBe(0.8);
+    expect(priceUsage({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 1_000_000 }, { input: 2.5, output: 12.5 })).toBe(2.5);
   });
 
   it('ranges from cached images read and no output to images written and every output token', () => {

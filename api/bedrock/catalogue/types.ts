@@ -103,5 +103,7 @@ export interface CatalogueEntry {
   sources: Source[];
   /** The embedded offline model. */
   local?: boolean;
+  /** Not in the catalogue: built with conservative limits (see `conservativeEntry`); prices are NaN (unknown). */
+  conservative?: boolean;
   description: string;
 }

@@ -12,19 +12,20 @@ function usd(value: number): number {
  * What one call cost in USD, from the model's prices per million tokens:
  * input, output, and cache reads and writes at their own rates. Bedrock's
  * `inputTokens` excludes the cached tokens (they are reported apart), so the
- * three input counts add up. Null when the prices are unknown, or when the
- * call used the cache and the model has no cache price.
+ * three input counts add up. A cache rate the catalogue does not list is
+ * taken at the input rate: Bedrock charges writes above the input rate only
+ * for models that list a write price (Nova lists none), and for a read that
+ * is an upper bound. Null when the prices are unknown (NaN, a model outside
+ * the catalogue).
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
  */
 export function priceUsage(usage: TokenUsage, prices: Prices | null | undefined): number | null {
-  if (!prices) return null;
-  const cacheRead = usage.cacheReadInputTokens ?? 0;
-  const cacheWrite = usage.cacheWriteInputTokens ?? 0;
-  if ((cacheRead > 0 && prices.cacheRead === undefined) || (cacheWrite > 0 && prices.cacheWrite === undefined)) return null;
+  if (!prices || !Number.isFinite(prices.input) || !Number.isFinite(prices.output)) return null;
   return usd(
     (usage.inputTokens * prices.input +
       usage.outputTokens * prices.output +
-      cacheRead * (prices.cacheRead ?? 0) +
-      cacheWrite * (prices.cacheWrite ?? 0)) *
+      (usage.cacheReadInputTokens ?? 0) * (prices.cacheRead ?? prices.input) +
+      (usage.cacheWriteInputTokens ?? 0) * (prices.cacheWrite ?? prices.input)) *
       PER_TOKEN,
   );
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { modelInfo, type VisionModelInfo } from '../../bedrock/models.js';
+import { checkImageCount, checkLifecycle, checkParameters } from '../../bedrock/catalogue/checks.js';
+import { conservativeEntry, resolveModel, type CatalogueEntry } from '../../bedrock/catalogue/index.js';
+import { visionModelInfo, type VisionModelInfo } from '../../bedrock/models.js';
 import { buildMessagesBody } from '../../bedrock/request-body.js';
-import { ErrorCode, gatewayError } from '../../errors.js';
+import { ErrorCode, gatewayError, truncateForMessage } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
@@ -14,19 +16,20 @@ export const DEFAULT_PROMPT =
 export const DEFAULT_MAX_TOKENS = 1024;
 /** Bedrock's limit for one InvokeModel request body. */
 export const MAX_PAYLOAD_BYTES = 20_000_000;
+/** The gateway's own cap, below what some models take: each one is matched against every delta. */
 const MAX_STOP_SEQUENCES = 8;
 
-function checkRange(name: string, value: number | null | undefined, min: number, max: number) {
-  if (value === null || value === undefined) return;
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw gatewayError(ErrorCode.BAD_USER_INPUT, `${name} must be between ${min} and ${max}; got ${value}.`, {
-      field: name,
-    });
-  }
-}
-
-function resolveModel(input: DescribeImageInput, deps: Services): VisionModelInfo {
+/**
+ * The allowed model a request names (or the default), with its catalogue
+ * entry: a model past its end of life is refused with the replacement named,
+ * before the allow-list is consulted, so the answer says what to use instead.
+ */
+function resolveRequestModel(input: DescribeImageInput, deps: Services): { model: VisionModelInfo; entry: CatalogueEntry } {
   const id = input.modelId ?? deps.defaultModelId;
+  const options = deps.modelDiscovery?.resolveOptions(deps.modelAliases) ?? { aliases: deps.modelAliases };
+  const known = resolveModel(id, options)?.entry;
+  const entry = known ? (deps.modelDiscovery?.withReportedLifecycle(known) ?? known) : conservativeEntry(id);
+  if (known) checkLifecycle(entry);
   if (!deps.allowedModelIds.includes(id)) {
     const hint =
       deps.bedrockMode === 'local'
@@ -34,11 +37,11 @@ function resolveModel(input: DescribeImageInput, deps: Services): VisionModelInf
         : '';
     throw gatewayError(
       ErrorCode.MODEL_NOT_ALLOWED,
-      `Model "${id}" is not allowed here. Allowed: ${deps.allowedModelIds.join(', ')}.${hint}`,
+      `Model "${truncateForMessage(id)}" is not allowed here. Allowed: ${deps.allowedModelIds.join(', ')}.${hint}`,
       { allowedModelIds: deps.allowedModelIds },
     );
   }
-  return modelInfo(id);
+  return { model: visionModelInfo(id, entry), entry };
 }
 
 async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services) {
@@ -89,11 +92,8 @@ function sentImage(image: NormalisedImage): SentImage {
  * format, pixels and size, and the whole payload.
  */
 export async function prepareDescription(input: DescribeImageInput, deps: Services): Promise<PreparedDescription> {
-  const model = resolveModel(input, deps);
-  checkRange('maxTokens', input.maxTokens, 1, model.maxOutputTokens);
-  checkRange('temperature', input.temperature, 0, 1);
-  checkRange('topP', input.topP, 0, 1);
-  checkRange('topK', input.topK, 0, 500);
+  const { model, entry } = resolveRequestModel(input, deps);
+  checkParameters(entry, input);
   if (input.stopSequences && input.stopSequences.length > MAX_STOP_SEQUENCES) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `stopSequences takes at most ${MAX_STOP_SEQUENCES} entries.`);
   }
@@ -109,18 +109,12 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   if (input.images.length === 0) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'images must hold at least one image.');
   }
-  if (input.images.length > model.maxImages) {
-    throw gatewayError(
-      ErrorCode.TOO_MANY_IMAGES,
-      `${input.images.length} images sent; ${model.id} takes at most ${model.maxImages} per request.`,
-    );
-  }
+  checkImageCount(entry, input.images.length);
 
   const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
   const turns = buildTurns(conversation);
-  const entry = undefined;
   const imageTokens = estimateImageTokens(images, tokenFormulaOf(entry));
-  const cacheImages = shouldCacheImages(undefined, imageTokens);
+  const cacheImages = shouldCacheImages(entry.promptCaching, imageTokens);
   const maxTokens = input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens);
   const system = input.system ?? undefined;
   const body = buildMessagesBody({

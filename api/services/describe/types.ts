@@ -45,6 +45,8 @@ export interface SentImage {
 export interface PreparedDescription {
   id: string;
   model: VisionModelInfo;
+  /** Its catalogue entry: API family, prices, caching. */
+  entry: CatalogueEntry;
   body: string;
   images: SentImage[];
   /** The turns sent, prompt and prefix included. */
@@ -57,8 +59,6 @@ export interface PreparedDescription {
   imageTokens: number;
   maxTokens: number;
   system?: string;
-  /** The model's catalogue facts (prices, caching, token counting), where known. */
-  entry?: CatalogueEntry;
 }
 
 export interface DescriptionChunk {
