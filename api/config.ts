@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseAliases } from './bedrock/catalogue/index.js';
+import type { ApiFamily } from './bedrock/catalogue/types.js';
 import { DEFAULT_BEDROCK_MODEL_ID, DEFAULT_BEDROCK_MODEL_IDS, LOCAL_MODEL_ID } from './bedrock/models.js';
 
 export type BedrockMode = 'local' | 'aws';
@@ -30,6 +31,10 @@ export interface Config {
   modelDiscoveryIntervalMs: number;
   /** Pause between the local model's deltas, in ms. @default 40 (`LOCAL_MODEL_PACE_MS`) */
   localModelPaceMs: number;
+  /** Which runtime API reaches the local model: its InvokeModel (Anthropic Messages) or its Converse routes. @default 'anthropic-messages' (`LOCAL_MODEL_API`) */
+  localModelApi: ApiFamily;
+  /** PREFER_CONVERSE: Claude through Converse too. @default false */
+  preferConverse: boolean;
   images: {
     /** Largest image accepted before normalisation, in bytes. @default 30 MB (`MAX_INPUT_IMAGE_BYTES`) */
     maxInputBytes: number;
@@ -141,6 +146,12 @@ function resolveMode(env: Env, home?: string): { mode: BedrockMode; reason: stri
     : { mode: 'local', reason: 'no AWS credentials found' };
 }
 
+function apiFamilyFrom(value: string | undefined): ApiFamily {
+  if (value === undefined || value === '' || value === 'anthropic-messages') return 'anthropic-messages';
+  if (value === 'converse') return 'converse';
+  throw new Error(`LOCAL_MODEL_API must be anthropic-messages or converse, got "${value.slice(0, 80)}"`);
+}
+
 /** Reads the whole configuration from the environment; throws on a bad value. */
 export function loadConfig(env: Env = process.env, home?: string): Config {
   const { mode, reason } = resolveMode(env, home);
@@ -171,6 +182,8 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
     modelAliases,
     modelDiscoveryIntervalMs: intFrom(env, 'MODEL_DISCOVERY_INTERVAL_MS', 6 * 60 * 60 * 1000),
     localModelPaceMs: intFrom(env, 'LOCAL_MODEL_PACE_MS', 40),
+    localModelApi: apiFamilyFrom(env.LOCAL_MODEL_API),
+    preferConverse: env.PREFER_CONVERSE === 'true',
     images: {
       maxInputBytes: intFrom(env, 'MAX_INPUT_IMAGE_BYTES', 30_000_000),
       maxInputPixels: intFrom(env, 'MAX_INPUT_PIXELS', 8000 * 8000),

@@ -74,9 +74,9 @@ export function unauthenticated(message: string): GraphQLError {
 }
 
 /**
- * A client-supplied value cut short for an error message, so a message never
- * echoes unbounded input back (a 200 KB id would come back whole otherwise).
+ * A value cut to at most `max` characters for an error message, so a message
+ * never echoes unbounded input back (a 200 KB model id came back whole).
  */
 export function truncateForMessage(value: string, max = 80): string {
-  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+  return value.length <= max ? value : `${value.slice(0, max - 1)}… (${value.length} characters)`;
 }

@@ -1,6 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { UpstreamDetail } from './bedrock/errors.js';
 import type { TokenUsage } from './bedrock/model-request.js';
 
 /** What is known when one describe request ends. Never image bytes or credentials. */
@@ -14,6 +15,8 @@ export interface DescriptionReport {
   code?: string;
   /** On a cancelled stream: the input tokens and the output tokens generated before the abort. */
   usage?: TokenUsage & { costUsd?: number | null };
+  /** What Bedrock said when the call failed: for this log only, never for the client (it can hold account ids and ARNs). */
+  upstream?: UpstreamDetail;
   firstTokenMs?: number | null;
   latencyMs?: number;
   imageCount?: number;

@@ -1,4 +1,5 @@
 import type { ConcurrencyResult } from './scenarios/concurrency.js';
+import type { ConverseThroughputResult, ConverseTtftResult } from './scenarios/converse.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { ImageResult } from './scenarios/images.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
@@ -21,6 +22,8 @@ export interface BenchResults {
   durationSeconds?: number;
   ttft?: TtftResult;
   throughput?: ThroughputResult;
+  /** The same two measures on the Converse path (the local model through ConverseStream). */
+  converse?: { ttft?: ConverseTtftResult; throughput?: ConverseThroughputResult };
   concurrency?: ConcurrencyResult[];
   idle?: IdleResult;
   images?: ImageResult[];
@@ -92,7 +95,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
 
 /** The results as Markdown: printed, saved next to the JSON, and pasted into the README. */
 export function renderMarkdown(results: BenchResults): string {
-  const { machine, ttft, throughput, concurrency, idle, images, targets } = results;
+  const { machine, ttft, throughput, converse, concurrency, idle, images, targets } = results;
   const out: string[] = [];
   out.push(
     `Measured ${machine.date} on ${machine.cpuModel}, ${machine.cores} cores (nproc), ${machine.memoryGb} GB RAM, ` +
@@ -142,6 +145,31 @@ export function renderMarkdown(results: BenchResults): string {
       ),
       '',
       `Gateway ÷ plain relay: graphql-ws ${throughput.wsVsRelay.toFixed(2)}×, SSE ${throughput.sseVsRelay.toFixed(2)}×.`,
+    );
+  }
+  if (converse?.ttft || converse?.throughput) {
+    const rows: (string | number)[][] = [];
+    if (converse.ttft) {
+      const t = converse.ttft;
+      rows.push(
+        ['time to first token, direct SDK ConverseStream (the floor)', `${ms(t.directMs.p50)} ms`, `${ms(t.directMs.p99)} ms`],
+        ['time to first token, gateway graphql-ws', `${ms(t.wsMs.p50)} ms`, `${ms(t.wsMs.p99)} ms`],
+        ['**added by the gateway** (per-round difference)', `${ms(t.wsAddedMs.p50)} ms`, `${ms(t.wsAddedMs.p99)} ms`],
+      );
+    }
+    if (converse.throughput) {
+      const t = converse.throughput;
+      rows.push(
+        [`relay throughput, direct SDK ConverseStream loop (${int(t.deltas)} deltas)`, `${int(t.directPerSecond)} deltas/s`, '100%'],
+        ['relay throughput, gateway graphql-ws', `${int(t.wsPerSecond)} deltas/s`, pct(t.wsVsDirect)],
+      );
+    }
+    const failures = (converse.ttft?.failures ?? 0) + (converse.throughput?.failures ?? 0);
+    out.push(
+      '',
+      `**2b. The Converse path** (the local model through Converse, \`LOCAL_MODEL_API=converse\`; the same upstreams speaking ConverseStream; ${failures} failures)`,
+      '',
+      table(['measure', 'p50 / median', 'p99 / vs direct'], rows),
     );
   }
   if (concurrency?.length) {

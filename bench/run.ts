@@ -5,7 +5,7 @@
  *
  *   npm run bench                      all scenarios (a few minutes)
  *   npm run bench -- --quick           fewer samples, smaller loads
- *   npm run bench -- --only=ttft,throughput,concurrency,idle,images
+ *   npm run bench -- --only=ttft,throughput,converse,concurrency,idle,images
  *   npm run bench -- --profile         --cpu-prof for each gateway process (bench-results/profiles/)
  *   npm run bench -- --readme          also write the table into README.md (## Benchmarks)
  *   npm run bench -- --gateway-env=KEY=VALUE,...   extra environment for the gateway's config
@@ -23,12 +23,13 @@ import { monotonicMs } from './lib/clock.js';
 import { Harness } from './lib/harness.js';
 import { checkTargets, renderMarkdown, type BenchResults, type Machine } from './report.js';
 import { concurrencyScenario } from './scenarios/concurrency.js';
+import { CONVERSE_GATEWAY_ENV, converseThroughputScenario, converseTtftScenario } from './scenarios/converse.js';
 import { idleScenario } from './scenarios/idle.js';
 import { imagesScenario } from './scenarios/images.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { ttftScenario } from './scenarios/ttft.js';
 
-const SCENARIOS = ['ttft', 'throughput', 'concurrency', 'idle', 'images'] as const;
+const SCENARIOS = ['ttft', 'throughput', 'converse', 'concurrency', 'idle', 'images'] as const;
 const RESULTS_DIR = 'bench-results';
 
 const { values: flags } = parseArgs({
@@ -113,6 +114,14 @@ try {
   if (only.has('throughput')) {
     console.log('2. relay throughput…');
     results.throughput = await harness.withGateway('throughput', 'replay', (gateway) => throughputScenario(harness, gateway));
+  }
+  if (only.has('converse')) {
+    console.log('2b. the Converse path: time to first token, relay throughput…');
+    const env = CONVERSE_GATEWAY_ENV;
+    results.converse = {
+      ttft: await harness.withGateway('converse-ttft', 'local', (gateway) => converseTtftScenario(harness, gateway), env),
+      throughput: await harness.withGateway('converse-throughput', 'replay', (gateway) => converseThroughputScenario(harness, gateway), env),
+    };
   }
   if (only.has('concurrency')) {
     results.concurrency = [];

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AnsweredOnlyRetryStrategy } from './retry-strategy.js';
 
 /**
  * HTTP/1.1 with kept-alive connections, instead of the client's default
@@ -15,8 +16,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
  * An idle pooled connection is closed after IDLE_SOCKET_MS, or earlier when
  * the server announces a shorter keep-alive (Node's agent then closes it a
  * second before the server would), so a request rarely goes out on a
- * connection the other end is closing; the SDK retries one that does, like
- * any network error, where retries are on.
+ * connection the other end is closing. One that fails once the request is
+ * out is not retried (AnsweredOnlyRetryStrategy): Bedrock may be running it.
  */
 const IDLE_SOCKET_MS = 60_000;
 
@@ -31,7 +32,21 @@ export function bedrockRequestHandler(): NodeHttpHandler {
  * AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_MAX_ATTEMPTS), so nothing here shadows it.
  */
 export function createAwsBedrockClient(overrides: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({ ...overrides, requestHandler: overrides.requestHandler ?? bedrockRequestHandler() });
+  return withAnsweredOnlyRetries({ ...overrides, requestHandler: overrides.requestHandler ?? bedrockRequestHandler() });
+}
+
+/**
+ * A client whose retry strategy sends a request again only when Bedrock
+ * refused it (see AnsweredOnlyRetryStrategy). Max attempts stay the SDK's
+ * setting (maxAttempts, AWS_MAX_ATTEMPTS, the shared config), read from the
+ * client's resolved config when a retry is considered.
+ */
+function withAnsweredOnlyRetries(config: BedrockRuntimeClientConfig): BedrockRuntimeClient {
+  if (config.retryStrategy) return new BedrockRuntimeClient(config);
+  let client: BedrockRuntimeClient | undefined;
+  const retryStrategy = new AnsweredOnlyRetryStrategy(() => client!.config.maxAttempts());
+  client = new BedrockRuntimeClient({ ...config, retryStrategy });
+  return client;
 }
 
 /**
@@ -39,7 +54,7 @@ export function createAwsBedrockClient(overrides: BedrockRuntimeClientConfig = {
  * check signatures, but the SDK still signs, so it is given placeholder keys.
  */
 export function createLocalBedrockClient(endpoint: string, overrides: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({
+  return withAnsweredOnlyRetries({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -6,13 +6,23 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_MODEL_ID } from '../bedrock/models.js';
 import { LocalControlPlane } from './control-plane.js';
-import { COUNT_TOKENS_ROUTE, serveCountTokens } from './count-tokens.js';
-import { encodeChunkEvent, encodeExceptionEvent, encodeRawChunk } from './event-stream.js';
-import { inspectMessagesBody, splitIntoDeltas, type MessagesBody } from './image-inspector.js';
+import type { TokenUsage } from '../bedrock/model-request.js';
+import { encodeChunkEvent, encodeConverseEvent, encodeExceptionEvent, encodeRawChunk, encodeRawEvent } from './event-stream.js';
+import {
+  inspectPrompt,
+  partsOfConverseBody,
+  partsOfMessagesBody,
+  PromptCache,
+  splitIntoDeltas,
+  type ConverseBody,
+  type CountTokensBody,
+  type MessagesBody,
+  type PromptPart,
+} from './image-inspector.js';
 
 /** A reply the next request gets instead of the local model's own. */
 export type ScriptedReply =
-  | { kind: 'text'; deltas: string[]; stopReason?: string; usage?: { inputTokens: number; outputTokens: number }; paceMs?: number }
+  | { kind: 'text'; deltas: string[]; stopReason?: string; usage?: TokenUsage; paceMs?: number }
   /** An HTTP error before any stream, as Bedrock sends it (x-amzn-errortype + JSON message). */
   | { kind: 'http-error'; status: number; errorType: string; message: string }
   /** Some deltas, then an exception event inside the stream. */
@@ -20,20 +30,31 @@ export type ScriptedReply =
   /** Accepts the request and never answers. */
   | { kind: 'hang' }
   /** A reply that is not valid JSON (a chunk, or the invoke body): a fault the gateway cannot explain. */
-  | { kind: 'malformed-chunk'; payload?: string };
+  | { kind: 'malformed-chunk'; payload?: string }
+  /** Reads the whole request body, then destroys the connection without answering (the model may be running). */
+  | { kind: 'drop-after-body' };
 
 export type RequestOutcome = 'open' | 'completed' | 'aborted' | 'failed';
 
-export interface ReceivedRequest {
+/** The runtime operations served, by their path segment. */
+export type RuntimeOperation = ReceivedRequest['operation'];
+
+/** One request as received: the operation tells which parsed body it carries. */
+export type ReceivedRequest = ReceivedRequestBase &
+  (
+    | { operation: 'invoke' | 'invoke-with-response-stream'; body: MessagesBody }
+    | { operation: 'converse' | 'converse-stream'; body: ConverseBody }
+    | { operation: 'count-tokens'; body: CountTokensBody }
+  );
+
+interface ReceivedRequestBase {
   id: string;
   modelId: string;
-  operation: 'invoke' | 'invoke-with-response-stream';
   httpVersion: string;
   /** The client's port: requests on one kept-alive connection share it. */
   clientPort: number | undefined;
   /** Request headers, e.g. to check the SDK's SigV4 signature scope. */
   headers: Record<string, string | string[] | undefined>;
-  body: MessagesBody;
   outcome: RequestOutcome;
   /** Resolves when the exchange ends: completed by us, or aborted by the client. */
   settled: Promise<RequestOutcome>;
@@ -53,7 +74,8 @@ export interface LocalBedrockOptions {
 type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
-const ROUTE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
+const ROUTE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|converse|converse-stream|count-tokens)$/;
+const STREAMING = new Set<RuntimeOperation>(['invoke-with-response-stream', 'converse-stream']);
 const ERROR_NAMESPACE = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
 
 /**
@@ -69,6 +91,8 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
   readonly controlPlane = new LocalControlPlane();
   paceMs: number;
   private readonly scripted: ScriptedReply[] = [];
+  /** Prefixes the local model has cached, for its cache read/write counts. */
+  private readonly promptCache = new PromptCache();
   private readonly settlers = new WeakMap<ReceivedRequest, (outcome: RequestOutcome) => void>();
   private readonly sockets = new Set<Socket>();
   private readonly h1: http.Server;
@@ -110,7 +134,10 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     return this.sockets.size;
   }
 
-  /** Queues replies for the next requests, in order; unscripted requests get the local model. */
+  /**
+   * Queues replies for the next requests, in order; unscripted requests get
+   * the local model. CountTokens takes no scripted reply: it always counts.
+   */
   script(...replies: ScriptedReply[]): void {
     this.scripted.push(...replies);
   }
@@ -145,23 +172,22 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
 
   private async handle(req: AnyRequest, res: AnyResponse): Promise<void> {
     if (this.controlPlane.handles(req)) return this.controlPlane.serve(req, res);
-    if (req.method === 'POST' && COUNT_TOKENS_ROUTE.test((req.url ?? '').split('?')[0] ?? '')) return serveCountTokens(req, res);
     const match = ROUTE.exec((req.url ?? '').split('?')[0] ?? '');
     if (req.method !== 'POST' || !match) {
       return this.sendError(res, undefined, 404, 'UnknownOperationException', `No such operation: ${req.method} ${req.url}`);
     }
     let settle!: (outcome: RequestOutcome) => void;
-    const received: ReceivedRequest = {
+    const received = {
       id: randomUUID(),
       modelId: decodeURIComponent(match[1]!),
-      operation: match[2] as ReceivedRequest['operation'],
+      operation: match[2] as RuntimeOperation,
       httpVersion: req.httpVersion,
       clientPort: req.socket.remotePort,
       headers: { ...req.headers },
       body: {},
       outcome: 'open',
       settled: new Promise((resolve) => (settle = resolve)),
-    };
+    } as ReceivedRequest;
     this.settlers.set(received, (outcome) => {
       if (received.outcome !== 'open') return;
       received.outcome = outcome;
@@ -173,22 +199,66 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     try {
-      received.body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesBody;
+      received.body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedRequest['body'];
     } catch {
       this.record(received);
       return this.sendError(res, received, 400, 'ValidationException', 'Malformed input request: body is not JSON.');
     }
     this.record(received);
+    if (received.operation === 'count-tokens') return this.sendCount(res, received);
 
     const reply = this.scripted.shift() ?? (await this.localModelReply(received));
     if (reply.kind === 'hang') return;
+    if (reply.kind === 'drop-after-body') {
+      this.settle(received, 'failed');
+      // The whole connection, as a network fault would: HTTP/2 loses its session.
+      return void ('stream' in req ? req.stream.session?.destroy() : req.socket.destroy());
+    }
     if (reply.kind === 'malformed-chunk') return this.sendMalformed(res, received, reply.payload);
     if (reply.kind === 'http-error') return this.sendError(res, received, reply.status, reply.errorType, reply.message);
-    if (received.operation === 'invoke') {
+    if (!STREAMING.has(received.operation)) {
       if (reply.kind === 'stream-error') return this.sendError(res, received, 500, 'InternalServerException', reply.message);
-      return this.sendMessage(res, reply, received);
+      return received.operation === 'converse' ? this.sendConverseMessage(res, reply, received) : this.sendMessage(res, reply, received);
     }
+    if (received.operation === 'converse-stream') return this.sendConverseStream(res, reply, received);
     await this.sendStream(res, reply, received);
+  }
+
+  /** The request in the order the local model reads it, whichever API brought it. */
+  private promptOf(received: ReceivedRequest): PromptPart[] {
+    switch (received.operation) {
+      case 'invoke':
+      case 'invoke-with-response-stream':
+        return partsOfMessagesBody(received.body);
+      case 'converse':
+      case 'converse-stream':
+        return partsOfConverseBody(received.body);
+      case 'count-tokens': {
+        const input = received.body.input;
+        if (input?.converse) return partsOfConverseBody(input.converse);
+        const body = input?.invokeModel?.body;
+        return body ? partsOfMessagesBody(JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as MessagesBody) : [];
+      }
+    }
+  }
+
+  /** CountTokens: {inputTokens}, the local model's estimate, cache points ignored. */
+  private async sendCount(res: AnyResponse, received: ReceivedRequest) {
+    if (received.modelId !== LOCAL_MODEL_ID) return this.sendError(res, received, 400, 'ValidationException', this.onlyLocal(received));
+    let inputTokens: number;
+    try {
+      const parts = this.promptOf(received).filter((part) => part.kind !== 'cache-point');
+      inputTokens = (await inspectPrompt(parts)).inputTokens;
+    } catch {
+      return this.sendError(res, received, 400, 'ValidationException', 'Could not read the input to count.');
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': received.id });
+    this.settle(received, 'completed');
+    res.end(JSON.stringify({ inputTokens }));
+  }
+
+  private onlyLocal(received: ReceivedRequest) {
+    return `This local endpoint serves only ${LOCAL_MODEL_ID}, not ${received.modelId.slice(0, 80)}.`;
   }
 
   private settle(received: ReceivedRequest, outcome: RequestOutcome) {
@@ -202,24 +272,20 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
 
   private async localModelReply(received: ReceivedRequest): Promise<ScriptedReply> {
     if (received.modelId !== LOCAL_MODEL_ID) {
-      return {
-        kind: 'http-error',
-        status: 400,
-        errorType: 'ValidationException',
-        message: `This local endpoint serves only ${LOCAL_MODEL_ID}, not ${received.modelId}.`,
-      };
+      return { kind: 'http-error', status: 400, errorType: 'ValidationException', message: this.onlyLocal(received) };
     }
     try {
-      const { text, inputTokens } = await inspectMessagesBody(received.body);
+      const { text, ...usage } = await inspectPrompt(this.promptOf(received), this.promptCache);
       let deltas = splitIntoDeltas(text);
-      const maxTokens = received.body.max_tokens ?? Infinity;
+      const body = received.body as MessagesBody & ConverseBody;
+      const maxTokens = body.max_tokens ?? body.inferenceConfig?.maxTokens ?? Infinity;
       const truncated = deltas.length > maxTokens;
       if (truncated) deltas = deltas.slice(0, maxTokens);
       return {
         kind: 'text',
         deltas,
         stopReason: truncated ? 'max_tokens' : 'end_turn',
-        usage: { inputTokens, outputTokens: deltas.length },
+        usage: { ...usage, outputTokens: deltas.length },
         paceMs: this.paceMs,
       };
     } catch {
@@ -251,16 +317,67 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
         content: [{ type: 'text', text: reply.deltas.join('') }],
         stop_reason: reply.stopReason ?? 'end_turn',
         stop_sequence: null,
-        usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+        usage: { ...anthropicUsage(usage), output_tokens: usage.outputTokens },
       }),
     );
   }
 
+  private sendConverseMessage(res: AnyResponse, reply: Extract<ScriptedReply, { kind: 'text' }>, received: ReceivedRequest) {
+    const usage = reply.usage ?? { inputTokens: 0, outputTokens: reply.deltas.length };
+    res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': received.id });
+    this.settle(received, 'completed');
+    res.end(
+      JSON.stringify({
+        output: { message: { role: 'assistant', content: [{ text: reply.deltas.join('') }] } },
+        stopReason: reply.stopReason ?? 'end_turn',
+        usage: converseUsage(usage),
+        metrics: { latencyMs: 0 },
+      }),
+    );
+  }
+
+  /** ConverseStream, framed as Bedrock sends it: one event per ConverseStreamOutput member. */
+  private async sendConverseStream(
+    res: AnyResponse,
+    reply: Extract<ScriptedReply, { kind: 'text' | 'stream-error' }>,
+    received: ReceivedRequest,
+  ) {
+    const paceMs = reply.kind === 'text' ? (reply.paceMs ?? 0) : 0;
+    const started = performance.now();
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': received.id });
+    const send = (frame: Uint8Array) => {
+      if (received.outcome === 'open') (res as ServerResponse).write(frame);
+    };
+    send(encodeConverseEvent('messageStart', { role: 'assistant' }));
+    send(encodeConverseEvent('contentBlockStart', { contentBlockIndex: 0, start: { text: '' } }));
+    for (const text of reply.deltas) {
+      if (paceMs > 0) await sleep(paceMs);
+      if (received.outcome !== 'open') return;
+      send(encodeConverseEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text } }));
+    }
+    if (reply.kind === 'stream-error') {
+      send(encodeExceptionEvent(reply.exceptionType, reply.message));
+      this.settle(received, 'failed');
+      res.end();
+      return;
+    }
+    const usage = reply.usage ?? { inputTokens: 0, outputTokens: reply.deltas.length };
+    send(encodeConverseEvent('contentBlockStop', { contentBlockIndex: 0 }));
+    send(encodeConverseEvent('messageStop', { stopReason: reply.stopReason ?? 'end_turn' }));
+    send(encodeConverseEvent('metadata', { usage: converseUsage(usage), metrics: { latencyMs: Math.round(performance.now() - started) } }));
+    this.settle(received, 'completed');
+    res.end();
+  }
+
   private sendMalformed(res: AnyResponse, received: ReceivedRequest, payload = '{"type": "content_block_delta", "delta": ') {
-    const streaming = received.operation === 'invoke-with-response-stream';
+    const streaming = STREAMING.has(received.operation);
     res.writeHead(200, { 'content-type': streaming ? 'application/vnd.amazon.eventstream' : 'application/json' });
     this.settle(received, 'failed');
-    res.end(streaming ? encodeRawChunk(payload) : payload);
+    if (!streaming) {
+      res.end(payload);
+      return;
+    }
+    res.end(received.operation === 'converse-stream' ? encodeRawEvent('contentBlockDelta', payload) : encodeRawChunk(payload));
   }
 
   private async sendStream(
@@ -288,7 +405,7 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
           model: received.modelId,
           content: [],
           stop_reason: null,
-          usage: { input_tokens: usage.inputTokens, output_tokens: 1 },
+          usage: { ...anthropicUsage(usage), output_tokens: 1 },
         },
       }),
     );
@@ -318,6 +435,8 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
         'amazon-bedrock-invocationMetrics': {
           inputTokenCount: usage.inputTokens,
           outputTokenCount: usage.outputTokens,
+          ...(usage.cacheReadInputTokens !== undefined && { cacheReadInputTokenCount: usage.cacheReadInputTokens }),
+          ...(usage.cacheWriteInputTokens !== undefined && { cacheWriteInputTokenCount: usage.cacheWriteInputTokens }),
           invocationLatency: 0,
           firstByteLatency: 0,
         },
@@ -326,6 +445,21 @@ export class LocalBedrock extends EventEmitter<{ request: [ReceivedRequest] }> {
     this.settle(received, 'completed');
     res.end();
   }
+}
+
+/** Usage as Anthropic's Messages API names it, cache counts only when there are any. */
+function anthropicUsage(usage: TokenUsage) {
+  return {
+    input_tokens: usage.inputTokens,
+    ...(usage.cacheReadInputTokens !== undefined && { cache_read_input_tokens: usage.cacheReadInputTokens }),
+    ...(usage.cacheWriteInputTokens !== undefined && { cache_creation_input_tokens: usage.cacheWriteInputTokens }),
+  };
+}
+
+/** Usage as Converse's TokenUsage names it. */
+function converseUsage(usage: TokenUsage) {
+  const cached = (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0);
+  return { ...usage, totalTokens: usage.inputTokens + cached + usage.outputTokens };
 }
 
 /** Starts a local endpoint on a free loopback port. */

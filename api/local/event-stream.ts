@@ -44,3 +44,25 @@ export function encodeExceptionEvent(exceptionType: string, message: string): Ui
     body: fromUtf8(JSON.stringify({ message })),
   });
 }
+
+/**
+ * One ConverseStream event: the ConverseStreamOutput member's name as
+ * `:event-type`, its value as the JSON payload, e.g.
+ * `contentBlockDelta` {contentBlockIndex: 0, delta: {text}}.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
+ */
+export function encodeConverseEvent(eventType: string, event: object): Uint8Array {
+  return encodeRawEvent(eventType, JSON.stringify(event));
+}
+
+/** An event of any type carrying any text as its payload, valid JSON or not. */
+export function encodeRawEvent(eventType: string, payload: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':message-type': header('event'),
+      ':event-type': header(eventType),
+      ':content-type': header('application/json'),
+    },
+    body: fromUtf8(payload),
+  });
+}

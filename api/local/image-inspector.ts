@@ -1,22 +1,91 @@
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 
 export const INSPECTOR_PREAMBLE =
   'Local image inspector (offline, not a language model; configure AWS credentials to use Claude on Bedrock).';
 
-interface ImageBlock {
-  type: 'image';
-  source: { type: 'base64'; media_type: string; data: string };
-}
-
+/** An Anthropic Messages content block, as the local model reads it. */
 interface ContentBlock {
   type?: string;
   text?: string;
+  source?: { type?: string; media_type?: string; data?: string };
+  cache_control?: { type?: string };
 }
 
 export interface MessagesBody {
   system?: string;
   max_tokens?: number;
-  messages?: { content?: ContentBlock[] }[];
+  messages?: { role?: string; content?: ContentBlock[] }[];
+}
+
+/** A Converse content block as it travels in JSON (image bytes in base64). */
+interface ConverseBlock {
+  text?: string;
+  image?: { format?: string; source?: { bytes?: string } };
+  cachePoint?: { type?: string };
+}
+
+export interface ConverseBody {
+  system?: ConverseBlock[];
+  messages?: { role?: string; content?: ConverseBlock[] }[];
+  inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
+  additionalModelRequestFields?: Record<string, unknown>;
+}
+
+/** CountTokens: a Converse request's messages and system, or an InvokeModel body (base64 in JSON). */
+export interface CountTokensBody {
+  input?: { converse?: Pick<ConverseBody, 'system' | 'messages'>; invokeModel?: { body?: string } };
+}
+
+/** A request in the order the model reads it, whichever API brought it. */
+export type PromptPart = { kind: 'text'; text: string } | { kind: 'image'; bytes: Buffer; mediaType: string } | { kind: 'cache-point' };
+
+export function partsOfMessagesBody(body: MessagesBody): PromptPart[] {
+  const parts: PromptPart[] = body.system ? [{ kind: 'text', text: body.system }] : [];
+  for (const block of (body.messages ?? []).flatMap((m) => m.content ?? [])) {
+    if (block.type === 'image') {
+      parts.push({ kind: 'image', bytes: Buffer.from(block.source?.data ?? '', 'base64'), mediaType: block.source?.media_type ?? '' });
+    } else if (block.type === 'text') {
+      parts.push({ kind: 'text', text: block.text ?? '' });
+    }
+    // Anthropic marks the end of a cached prefix on the block itself.
+    if (block.cache_control) parts.push({ kind: 'cache-point' });
+  }
+  return parts;
+}
+
+export function partsOfConverseBody(body: Pick<ConverseBody, 'system' | 'messages'>): PromptPart[] {
+  const parts: PromptPart[] = [];
+  for (const block of [...(body.system ?? []), ...(body.messages ?? []).flatMap((m) => m.content ?? [])]) {
+    if (block.image) {
+      parts.push({ kind: 'image', bytes: Buffer.from(block.image.source?.bytes ?? '', 'base64'), mediaType: `image/${block.image.format}` });
+    } else if (block.text !== undefined) {
+      parts.push({ kind: 'text', text: block.text });
+    } else if (block.cachePoint) {
+      parts.push({ kind: 'cache-point' });
+    }
+  }
+  return parts;
+}
+
+/**
+ * What the local model remembers of cached prefixes: the first request with a
+ * cache point writes its prefix, later ones with the same prefix read it, as
+ * Bedrock reports it (cacheWriteInputTokens, then cacheReadInputTokens), so
+ * prompt caching can be tested offline. Bounded: the oldest prefix goes first.
+ */
+export class PromptCache {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly maxEntries = 1_000) {}
+
+  /** True when `key` was cached before; caches it either way. */
+  hit(key: string): boolean {
+    if (this.seen.has(key)) return true;
+    this.seen.add(key);
+    if (this.seen.size > this.maxEntries) this.seen.delete(this.seen.values().next().value!);
+    return false;
+  }
 }
 
 const PALETTE: [string, number, number, number][] = [
@@ -94,22 +163,51 @@ async function inspectImage(bytes: Buffer, mediaType: string, position: number):
   return { report: sentences.join(' '), tokens: Math.ceil((width * height) / 750) };
 }
 
+export interface Inspection {
+  text: string;
+  /** Input tokens not read from or written to the cache. */
+  inputTokens: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+}
+
+const textTokens = (text: string) => Math.ceil(text.length / 4);
+
 /**
- * The local model's answer to an Anthropic Messages body: a measured report of
+ * The local model's answer to a request of either API: a measured report of
  * each image, never a pretend description of its content, and an input-token
  * estimate (text at ~4 characters a token, images at width × height / 750).
+ * With a cache point and a `cache`, the tokens before the last cache point
+ * are reported as a cache write the first time and a cache read after.
  */
-export async function inspectMessagesBody(body: MessagesBody): Promise<{ text: string; inputTokens: number }> {
-  const blocks = (body.messages ?? []).flatMap((m) => m.content ?? []);
-  const images = blocks.filter((b): b is ImageBlock => b.type === 'image');
-  const textLength = blocks.reduce((n, b) => n + (b.type === 'text' ? (b.text?.length ?? 0) : 0), body.system?.length ?? 0);
-  const inspected = await Promise.all(
-    images.map((block, i) => inspectImage(Buffer.from(block.source.data, 'base64'), block.source.media_type, i + 1)),
-  );
+export async function inspectPrompt(parts: PromptPart[], cache?: PromptCache): Promise<Inspection> {
+  const images = parts.filter((p): p is Extract<PromptPart, { kind: 'image' }> => p.kind === 'image');
+  const inspected = await Promise.all(images.map((image, i) => inspectImage(image.bytes, image.mediaType, i + 1)));
   const count = images.length === 1 ? 'one image' : `${images.length} images`;
   const text = [INSPECTOR_PREAMBLE, `It measured ${count} and did not interpret your prompt.`, ...inspected.map((i) => i.report)].join(' ');
-  const inputTokens = Math.ceil(textLength / 4) + inspected.reduce((n, i) => n + i.tokens, 0);
-  return { text, inputTokens };
+
+  let total = 0;
+  let imageIndex = 0;
+  let prefixTokens = 0;
+  let prefixEnd = -1;
+  parts.forEach((part, index) => {
+    if (part.kind === 'text') total += textTokens(part.text);
+    else if (part.kind === 'image') total += inspected[imageIndex++]!.tokens;
+    else {
+      prefixTokens = total;
+      prefixEnd = index;
+    }
+  });
+  if (!cache || prefixEnd < 0) return { text, inputTokens: total };
+  const hash = createHash('sha256');
+  for (const part of parts.slice(0, prefixEnd)) hash.update(part.kind === 'image' ? part.bytes : part.kind === 'text' ? `text:${part.text}` : 'cache');
+  const hit = cache.hit(hash.digest('hex'));
+  return { text, inputTokens: total - prefixTokens, ...(hit ? { cacheReadInputTokens: prefixTokens } : { cacheWriteInputTokens: prefixTokens }) };
+}
+
+/** The local model's answer to an Anthropic Messages body. */
+export function inspectMessagesBody(body: MessagesBody, cache?: PromptCache): Promise<Inspection> {
+  return inspectPrompt(partsOfMessagesBody(body), cache);
 }
 
 /** Splits text into small word-sized deltas, as a model streams them. */

@@ -1,5 +1,7 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelCatalogueServices } from '../bedrock/discovery.js';
+import type { ApiFamily } from '../bedrock/catalogue/types.js';
+import { createBedrockClient, type BedrockModelClient } from '../bedrock/model-client.js';
 import type { Config } from '../config.js';
 import { UploadStore } from '../images/upload-store.js';
 import type { Telemetry } from '../telemetry.js';
@@ -13,6 +15,12 @@ import { Admission } from './admission.js';
 export interface Services extends ModelCatalogueServices {
   /** The Bedrock runtime client; there once the server has started. */
   readonly bedrock: BedrockRuntimeClient;
+  /** Model calls through `bedrock`, one adapter per API family; there once the server has started. */
+  readonly models: BedrockModelClient;
+  /** Which API the local model is called through. */
+  localModelApi: ApiFamily;
+  /** Call models that speak both APIs (Claude) through Converse instead of the Anthropic Messages body. */
+  preferConverse: boolean;
   uploads: UploadStore;
   allowedModelIds: string[];
   defaultModelId: string;
@@ -36,14 +44,22 @@ export interface ServicesContainer extends Services {
 
 export function createServices(config: Config, telemetry: Telemetry): ServicesContainer {
   let bedrock: BedrockRuntimeClient | undefined;
+  let models: BedrockModelClient | undefined;
   return {
     get bedrock(): BedrockRuntimeClient {
       if (!bedrock) throw new Error('server not started');
       return bedrock;
     },
+    get models(): BedrockModelClient {
+      if (!models) throw new Error('server not started');
+      return models;
+    },
     connectBedrock(client) {
       bedrock = client;
+      models = createBedrockClient(client, { idleTimeoutMs: config.upstreamIdleTimeoutMs });
     },
+    localModelApi: config.localModelApi,
+    preferConverse: config.preferConverse,
     uploads: new UploadStore({ ttlMs: config.uploads.ttlMs, maxBytes: config.uploads.maxBytes }),
     allowedModelIds: config.allowedModelIds,
     defaultModelId: config.defaultModelId,

@@ -43,9 +43,10 @@ export function specPrompt(spec: StreamSpec): string {
   return PREFIX + JSON.stringify(spec);
 }
 
+/** The spec in an Anthropic Messages body or a Converse body: the first text block of the first turn. */
 export function specFromBody(body: unknown): StreamSpec | undefined {
-  const messages = (body as { messages?: { content?: { type: string; text?: string }[] }[] }).messages;
-  const text = messages?.[0]?.content?.find((part) => part.type === 'text')?.text;
+  const messages = (body as { messages?: { content?: { text?: unknown }[] }[] }).messages;
+  const text = messages?.[0]?.content?.find((part) => typeof part.text === 'string')?.text as string | undefined;
   if (!text?.startsWith(PREFIX)) return undefined;
   return JSON.parse(text.slice(PREFIX.length)) as StreamSpec;
 }

@@ -1,4 +1,6 @@
-import { InvokeModelWithResponseStreamCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { ConverseStreamCommand, InvokeModelWithResponseStreamCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { buildConverseInput } from '../../api/bedrock/adapters/converse.js';
+import type { ModelRequest } from '../../api/bedrock/model-request.js';
 import { LOCAL_MODEL_ID } from '../../api/bedrock/models.js';
 import { monotonicMs } from './clock.js';
 
@@ -31,6 +33,28 @@ export async function directStream(
       onFirstDelta?.(firstAt);
     }
     text += message.delta.text;
+  }
+  return { sentAt, firstAt, endAt: monotonicMs(), text, deltas };
+}
+
+/**
+ * The Converse floor: the same ConverseStream call the gateway makes through
+ * its Converse adapter, read the obvious way (the SDK's deserialised events).
+ */
+export async function directConverseStream(
+  client: BedrockRuntimeClient,
+  request: ModelRequest,
+): Promise<{ sentAt: number; firstAt: number; endAt: number; text: string; deltas: number }> {
+  const sentAt = monotonicMs();
+  const response = await client.send(new ConverseStreamCommand(buildConverseInput(request)));
+  let firstAt = NaN;
+  let text = '';
+  let deltas = 0;
+  for await (const event of response.stream!) {
+    const delta = event.contentBlockDelta?.delta?.text;
+    if (!delta) continue;
+    if (deltas++ === 0) firstAt = monotonicMs();
+    text += delta;
   }
   return { sentAt, firstAt, endAt: monotonicMs(), text, deltas };
 }

@@ -1,7 +1,9 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import sharp from 'sharp';
 import { createLocalBedrockClient } from '../../api/bedrock/client.js';
-import { buildMessagesBody } from '../../api/bedrock/request-body.js';
+import { buildMessagesBody } from '../../api/bedrock/adapters/anthropic-messages.js';
+import type { ModelRequest } from '../../api/bedrock/model-request.js';
+import { LOCAL_MODEL_ID } from '../../api/bedrock/models.js';
 import { DEFAULT_MAX_TOKENS } from '../../api/services/describe/prepare.js';
 import { Child } from './children.js';
 import { specPrompt, type StreamSpec } from './deltas.js';
@@ -59,22 +61,27 @@ export class Harness {
   }
 
   /** A fresh gateway process whose SDK client calls the given upstream endpoint. */
-  async startGateway(label: string, upstream: UpstreamKind): Promise<Gateway> {
+  async startGateway(label: string, upstream: UpstreamKind, env: Record<string, string> = {}): Promise<Gateway> {
     const execArgv = this.options.profileDir
       ? // One folder per gateway: a worker thread (tsx's loader, when run through tsx) writes a profile of its own next to the main thread's (….0.001.cpuprofile).
         ['--cpu-prof', `--cpu-prof-dir=${this.options.profileDir}/gateway-${label}`]
       : [];
     const child = Child.start(`gateway(${label})`, 'gateway', {
       execArgv,
-      env: { BENCH_UPSTREAM_URL: this.upstreamUrls[upstream], BENCH_GATEWAY_ENV: JSON.stringify(this.options.gatewayEnv) },
+      env: { BENCH_UPSTREAM_URL: this.upstreamUrls[upstream], BENCH_GATEWAY_ENV: JSON.stringify({ ...this.options.gatewayEnv, ...env }) },
     });
     const urls = await child.ready;
     return { child, upstream, graphqlUrl: urls.graphqlUrl, wsUrl: urls.wsUrl, relayUrl: urls.relayUrl };
   }
 
   /** Runs `scenario` against a fresh gateway (see startGateway), which is stopped afterwards, also on failure. */
-  async withGateway<T>(label: string, upstream: UpstreamKind, scenario: (gateway: Gateway) => Promise<T>): Promise<T> {
-    const gateway = await this.startGateway(label, upstream);
+  async withGateway<T>(
+    label: string,
+    upstream: UpstreamKind,
+    scenario: (gateway: Gateway) => Promise<T>,
+    env: Record<string, string> = {},
+  ): Promise<T> {
+    const gateway = await this.startGateway(label, upstream, env);
     try {
       return await scenario(gateway);
     } finally {
@@ -100,13 +107,19 @@ export class Harness {
     return result.data.uploadImage.id;
   }
 
+  /** The provider-neutral request the gateway makes for `spec`, for the direct calls. */
+  request(spec: StreamSpec): ModelRequest {
+    return {
+      modelId: LOCAL_MODEL_ID,
+      images: [{ format: 'png', mediaType: 'image/png', bytes: this.png }],
+      turns: [{ role: 'user', text: specPrompt(spec) }],
+      maxTokens: DEFAULT_MAX_TOKENS,
+    };
+  }
+
   /** The Messages body the gateway sends upstream for the same request, for the direct call. */
   body(spec: StreamSpec): string {
-    return buildMessagesBody({
-      images: [{ mediaType: 'image/png', bytes: this.png }],
-      prompt: specPrompt(spec),
-      maxTokens: DEFAULT_MAX_TOKENS,
-    });
+    return buildMessagesBody(this.request(spec));
   }
 
   async stop(): Promise<void> {

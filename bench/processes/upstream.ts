@@ -8,8 +8,9 @@
  *
  * - `localUrl`: the project's LocalBedrock, scripted per request. Used for
  *   time to first token.
- * - `replayUrl`: the same frames, encoded when the request arrives and then
- *   only written out, on an absolute schedule. LocalBedrock encodes every
+ * - `replayUrl`: the same frames (InvokeModelWithResponseStream's, or
+ *   ConverseStream's for a /converse-stream request), encoded when the
+ *   request arrives and then only written out, on an absolute schedule. LocalBedrock encodes every
  *   frame as it sends it and paces with one sleep per delta; on the 2-core
  *   machine it tops out near 8,000 deltas/s (measured with a bare SDK client
  *   at 2,000 streams × 20 deltas/s), far below what the throughput and
@@ -20,7 +21,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { encodeChunkEvent } from '../../api/local/event-stream.js';
+import { encodeChunkEvent, encodeConverseEvent } from '../../api/local/event-stream.js';
 import { startLocalBedrock } from '../../api/local/endpoint.js';
 import { serveParent } from '../lib/children.js';
 import { monotonicMs } from '../lib/clock.js';
@@ -76,11 +77,26 @@ function framesFor(spec: StreamSpec, requestId: string) {
   return { head: Buffer.concat(head), deltas, tail: Buffer.concat(tail) };
 }
 
+/** Every frame of one ConverseStream answer, as LocalBedrock would send them. */
+function converseFramesFor(spec: StreamSpec) {
+  const head = [encodeConverseEvent('messageStart', { role: 'assistant' }), encodeConverseEvent('contentBlockStart', { contentBlockIndex: 0, start: { text: '' } })];
+  const deltas = deltasFor(spec.stream, spec.deltas).map((text) => encodeConverseEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text } }));
+  const tail = [
+    encodeConverseEvent('contentBlockStop', { contentBlockIndex: 0 }),
+    encodeConverseEvent('messageStop', { stopReason: 'end_turn' }),
+    encodeConverseEvent('metadata', {
+      usage: { inputTokens: INPUT_TOKENS, outputTokens: spec.deltas, totalTokens: INPUT_TOKENS + spec.deltas },
+      metrics: { latencyMs: 0 },
+    }),
+  ];
+  return { head: Buffer.concat(head), deltas, tail: Buffer.concat(tail) };
+}
+
 let nextRequestId = 0;
 
-async function replay(stream: http.ServerResponse, spec: StreamSpec) {
+async function replay(stream: http.ServerResponse, spec: StreamSpec, converse: boolean) {
   const requestId = `bench-${nextRequestId++}`;
-  const { head, deltas, tail } = framesFor(spec, requestId);
+  const { head, deltas, tail } = converse ? converseFramesFor(spec) : framesFor(spec, requestId);
   stream.writeHead(200, {
     'content-type': 'application/vnd.amazon.eventstream',
     'x-amzn-bedrock-content-type': 'application/json',
@@ -125,12 +141,13 @@ const replayServer = http.createServer({ noDelay: true }, (req, res) => {
     } catch {
       // not a benchmark request
     }
-    if (!spec || !String(req.url).endsWith('/invoke-with-response-stream')) {
+    const converse = String(req.url).endsWith('/converse-stream');
+    if (!spec || !(converse || String(req.url).endsWith('/invoke-with-response-stream'))) {
       res.writeHead(400, { 'x-amzn-errortype': 'ValidationException', 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'The replay endpoint serves benchmark streams only.' }));
       return;
     }
-    void replay(res, spec);
+    void replay(res, spec, converse);
   });
 });
 replayServer.listen(0, '127.0.0.1');

@@ -59,7 +59,7 @@ describe('follow-up questions in the web client', () => {
       // One request upstream: the thread's turns, the image by upload id (no second upload), in the first turn only.
       const sent = requests.slice(before);
       expect(sent).toHaveLength(1);
-      const messages = sent[0]!.body.messages as unknown as Message[];
+      const messages = (sent[0]!.body as { messages: Message[] }).messages;
       expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
       expect(messages[0]!.content.filter((c) => c.type === 'image')).toHaveLength(1);
       expect(messages[1]!.content).toEqual([{ type: 'text', text: first }]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INSPECTOR_PREAMBLE, splitIntoDeltas } from '../../api/local/image-inspector.js';
+import { INSPECTOR_PREAMBLE, splitIntoDeltas, type MessagesBody } from '../../api/local/image-inspector.js';
 import type { LocalBedrock } from '../../api/local/endpoint.js';
 import { startGateway } from '../helpers/gateway.js';
 import { collectWs, postGraphQL, sseSubscribe, wsClient, collect, type Result } from '../helpers/graphql.js';
@@ -129,7 +129,7 @@ describe('describeImage subscription', () => {
       }),
     );
     expect(textOf(results)).toContain('It measured 2 images');
-    const sent = upstream.requests.at(-1)!.body.messages![0]!.content!.map((c) => c.type);
+    const sent = (upstream.requests.at(-1)!.body as MessagesBody).messages![0]!.content!.map((c) => c.type);
     expect(sent).toEqual(['image', 'image', 'text']);
     expect(chunksOf(results).at(-1)!.images!.map((i) => i.mediaType)).toEqual(['image/jpeg', 'image/png']);
   });
@@ -173,7 +173,7 @@ describe('uploadImage', () => {
 
     const results = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, { input: { images: [{ uploadId: uploaded.id }] } }));
     expect(textOf(results)).toContain('1568 × 784 pixels');
-    const sent = upstream.requests.at(-1)!.body.messages![0]!.content![0] as { source: { data: string } };
+    const sent = (upstream.requests.at(-1)!.body as MessagesBody).messages![0]!.content![0] as { source: { data: string } };
     expect(Buffer.from(sent.source.data, 'base64').length).toBe(uploaded.byteSize);
   });
 

@@ -208,3 +208,29 @@ describe('Query.models with discovery (AWS mode, local endpoint as Bedrock)', ()
     expect(after.models.map((m) => m.id)).not.toContain('acme.seer-v1:0');
   });
 });
+
+describe('discovery started by the server', () => {
+  it('asks the embedded endpoint at start in local mode: ListFoundationModels and ListInferenceProfiles answered', async () => {
+    const { startGateway } = await import('../helpers/gateway.js');
+    const gateway = await startGateway();
+    try {
+      await expect.poll(() => gateway.services.modelDiscovery?.state.status).toBe('ok');
+      const received = gateway.localBedrock!.controlPlane.received;
+      expect(received.some((path) => path.startsWith('GET /foundation-models'))).toBe(true);
+      expect(received.some((path) => path.startsWith('GET /inference-profiles'))).toBe(true);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('does not start when MODEL_DISCOVERY_INTERVAL_MS is 0: availability stays unknown', async () => {
+    const { startGateway } = await import('../helpers/gateway.js');
+    const gateway = await startGateway({ MODEL_DISCOVERY_INTERVAL_MS: '0' });
+    try {
+      expect(gateway.services.modelDiscovery).toBeUndefined();
+      expect(gateway.localBedrock!.controlPlane.received).toHaveLength(0);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

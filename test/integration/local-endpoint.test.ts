@@ -43,6 +43,26 @@ describe('the embedded Bedrock endpoint', () => {
     }
   });
 
+  it('drops the connection after reading a body, on HTTP/1.1 and HTTP/2, and keeps serving', async () => {
+    const endpoint = await startLocalBedrock();
+    const h1 = createLocalBedrockClient(endpoint.url);
+    const h2 = new BedrockRuntimeClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    try {
+      for (const client of [h1, h2]) {
+        endpoint.script({ kind: 'drop-after-body' });
+        const send = () => client.send(new InvokeModelCommand({ modelId: LOCAL_MODEL_ID, contentType: 'application/json', body: EMPTY_BODY }));
+        await expect(send()).rejects.toThrow();
+        expect(endpoint.requests.at(-1)!.outcome).toBe('failed');
+        expect((await send()).$metadata.httpStatusCode).toBe(200);
+      }
+      expect(endpoint.requests.map((r) => r.httpVersion)).toEqual(['1.1', '1.1', '2.0', '2.0']);
+    } finally {
+      h1.destroy();
+      h2.destroy();
+      await endpoint.stop();
+    }
+  });
+
   it('serves an SDK client on its default HTTP/2 handler: a whole stream, and an aborted one', async () => {
     const endpoint = await startLocalBedrock();
     const client = new BedrockRuntimeClient({

@@ -55,6 +55,57 @@ describe('throttling before the stream: the SDK retry strategy, then UPSTREAM_TH
   });
 });
 
+describe('retries only what Bedrock refused (issue #9)', () => {
+  let bedrock: LocalBedrock;
+  let gateway: Gateway;
+  beforeAll(async () => {
+    bedrock = await startLocalBedrock();
+    gateway = await startGateway(
+      { BEDROCK_MODE: 'aws' },
+      { endpoint: bedrock.url, region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, maxAttempts: 3 },
+    );
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await bedrock.stop();
+  });
+
+  it('does not send a request again when the connection fails after its body went out: one call, UPSTREAM_UNAVAILABLE', async () => {
+    bedrock.script({ kind: 'drop-after-body' });
+    const before = bedrock.requests.length;
+    const streamed = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables()));
+    expect(streamed.at(-1)!.errors![0]!.extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(bedrock.requests.length - before).toBe(1);
+
+    bedrock.script({ kind: 'drop-after-body' });
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, variables());
+    expect(result.errors![0]!.extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(bedrock.requests.length - before).toBe(2);
+  });
+
+  it('retries a throttled refusal once and succeeds: two calls', async () => {
+    const before = bedrock.requests.length;
+    bedrock.script(THROTTLE, { kind: 'text', deltas: ['second time'] });
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, variables());
+    expect(result.data!.describeImage.text).toBe('second time');
+    expect(bedrock.requests.length - before).toBe(2);
+  });
+
+  it("never shows a client Bedrock's own words: no account id or role ARN", async () => {
+    const said = 'User: arn:aws:sts::123456789012:assumed-role/GatewayRole/i-0abc is not authorized to perform: bedrock:InvokeModel';
+    bedrock.script({ kind: 'http-error', status: 403, errorType: 'AccessDeniedException', message: said });
+    const denied = await postGraphQL(gateway.graphqlUrl, MUTATION, variables());
+    bedrock.script({ kind: 'stream-error', deltas: ['a '], exceptionType: 'validationException', message: said });
+    const midStream = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables()));
+    expect(denied.errors![0]!.extensions!.code).toBe('UPSTREAM_ACCESS_DENIED');
+    expect(midStream.at(-1)!.errors![0]!.extensions!.code).toBe('UPSTREAM_VALIDATION');
+    for (const body of [JSON.stringify(denied), JSON.stringify(midStream)]) {
+      expect(body).not.toContain('arn:');
+      expect(body).not.toContain('123456789012');
+    }
+  });
+});
+
 describe('a hung upstream', () => {
   let gateway: Gateway;
   beforeAll(async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogueEntry } from '../../api/bedrock/catalogue/types.js';
-import { buildMessagesBody } from '../../api/bedrock/request-body.js';
+import { buildMessagesBody } from '../../api/bedrock/adapters/anthropic-messages.js';
+import { buildConverseInput } from '../../api/bedrock/adapters/converse.js';
+import type { ModelRequest } from '../../api/bedrock/model-request.js';
 import { buildTurns, checkConversation, type ConversationInput } from '../../api/services/describe/conversation.js';
 import { costRange, priceUsage } from '../../api/services/describe/cost.js';
 import { estimateImageTokens, estimateTextTokens, shouldCacheImages } from '../../api/services/describe/estimate.js';
@@ -64,26 +66,48 @@ describe('conversation history', () => {
   });
 });
 
-describe('Anthropic Messages body for a conversation', () => {
-  const image = { mediaType: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
-
-  it('puts the images in the first user turn only, then every turn in order, prefix last', () => {
-    const body = JSON.parse(buildMessagesBody({ images: [image, image], turns: buildTurns(conversation({ answerPrefix: 'It says' })), maxTokens: 10 }));
-    expect(body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
-    expect(body.messages[0].content.map((c: { type: string }) => c.type)).toEqual(['image', 'image', 'text']);
-    expect(body.messages.slice(1).flatMap((m: { content: { type: string }[] }) => m.content.map((c) => c.type))).toEqual(['text', 'text', 'text']);
-    expect(body.messages[3].content[0].text).toBe('It says');
+describe('the multi-turn body of each API family', () => {
+  const image = { format: 'png' as const, mediaType: 'image/png', bytes: new Uint8Array([1, 2, 3]) };
+  const request = (extra: Partial<ModelRequest> = {}): ModelRequest => ({
+    modelId: 'm',
+    images: [image, image],
+    turns: buildTurns(conversation({ answerPrefix: 'It says' })),
+    maxTokens: 10,
+    ...extra,
   });
 
-  it('marks the last image with cache_control only when asked', () => {
-    const cached = JSON.parse(buildMessagesBody({ images: [image, image], turns: [{ role: 'user', text: 'Q' }], maxTokens: 10, cacheImages: true }));
+  it('Anthropic Messages: the images in the first user turn only, then every turn in order, the prefix last', () => {
+    const body = JSON.parse(buildMessagesBody(request()));
+    expect(body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(body.messages[0].content.map((c: { type: string }) => c.type)).toEqual(['image', 'image', 'text']);
+    expect(body.messages[0].content[2].text).toBe('Describe this.');
+    expect(body.messages.slice(1).map((m: { content: unknown }) => m.content)).toEqual([
+      [{ type: 'text', text: 'A street with a sign.' }],
+      [{ type: 'text', text: 'What does the sign say?' }],
+      [{ type: 'text', text: 'It says' }],
+    ]);
+  });
+
+  it('Anthropic Messages: cache_control on the last image only when asked', () => {
+    const cached = JSON.parse(buildMessagesBody(request({ cacheImages: true })));
     expect(cached.messages[0].content.map((c: { cache_control?: unknown }) => c.cache_control)).toEqual([
       undefined,
       { type: 'ephemeral' },
       undefined,
     ]);
-    const plain = JSON.parse(buildMessagesBody({ images: [image], turns: [{ role: 'user', text: 'Q' }], maxTokens: 10 }));
-    expect(JSON.stringify(plain)).not.toContain('cache_control');
+    expect(buildMessagesBody(request())).not.toContain('cache_control');
+  });
+
+  it('Converse: the images and a cachePoint after them in the first user turn, then the turns, the prefix last', () => {
+    const { messages } = buildConverseInput(request({ cacheImages: true }));
+    expect(messages!.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(messages![0]!.content!.map((c) => Object.keys(c)[0])).toEqual(['image', 'image', 'cachePoint', 'text']);
+    expect(messages!.slice(1).map((m) => m.content)).toEqual([
+      [{ text: 'A street with a sign.' }],
+      [{ text: 'What does the sign say?' }],
+      [{ text: 'It says' }],
+    ]);
+    expect(JSON.stringify(buildConverseInput(request()).messages)).not.toContain('cachePoint');
   });
 });
 

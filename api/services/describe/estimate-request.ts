@@ -1,33 +1,40 @@
-import { CountTokensCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { mapBedrockError } from '../../bedrock/errors.js';
+import { CountTokensCommand, type CountTokensInput } from '@aws-sdk/client-bedrock-runtime';
+import { buildMessagesBody } from '../../bedrock/adapters/anthropic-messages.js';
+import { buildConverseInput } from '../../bedrock/adapters/converse.js';
 import type { Services } from '../container.js';
 import { costRange } from './cost.js';
-import { estimateTextTokens, type CostEstimate } from './estimate.js';
+import type { CostEstimate } from './estimate.js';
 import { prepareDescription } from './prepare.js';
 import type { DescribeImageInput, PreparedDescription } from './types.js';
 
-/**
- * The input tokens by the model's own tokenizer: Bedrock's CountTokens, free
- * and exact, given the very body the describe call would send. It takes the
- * base model id, not an inference profile.
- * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
- */
-async function countTokens(prepared: PreparedDescription, bedrock: BedrockRuntimeClient, signal?: AbortSignal): Promise<number> {
-  const modelId = prepared.entry?.id ?? prepared.model.id;
-  try {
-    const response = await bedrock.send(
-      new CountTokensCommand({ modelId, input: { invokeModel: { body: new TextEncoder().encode(prepared.body) } } }),
-      { abortSignal: signal },
-    );
-    return response.inputTokens ?? 0;
-  } catch (error) {
-    throw mapBedrockError(error, modelId) ?? error;
+/** The CountTokens input for the very request the describe call would send, in its API family's shape. */
+function countTokensInput(prepared: PreparedDescription): CountTokensInput {
+  if (prepared.family === 'converse') {
+    const { messages, system } = buildConverseInput(prepared.request);
+    return { converse: { messages, system } };
   }
+  return { invokeModel: { body: new TextEncoder().encode(buildMessagesBody(prepared.request)) } };
 }
 
-/** The formula's estimate: the images by the model's published formula, the text at ~4 characters a token. */
-function formulaTokens(prepared: PreparedDescription): number {
-  return prepared.imageTokens + estimateTextTokens([prepared.system, ...prepared.turns.map((turn) => turn.text)]);
+/**
+ * The input tokens by the model's own tokenizer: Bedrock's CountTokens, free
+ * and exact. It takes the base model id, not an inference profile.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
+ * Undefined when Bedrock would not count (no bedrock:CountTokens permission,
+ * not offered in the region): the estimate then falls back to the formula
+ * rather than failing a question that would itself go through.
+ */
+async function countTokens(prepared: PreparedDescription, services: Services, signal?: AbortSignal): Promise<number | undefined> {
+  try {
+    const response = await services.bedrock.send(
+      new CountTokensCommand({ modelId: prepared.entry.id, input: countTokensInput(prepared) }),
+      { abortSignal: signal },
+    );
+    return response.inputTokens;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undefined;
+  }
 }
 
 /**
@@ -38,16 +45,17 @@ function formulaTokens(prepared: PreparedDescription): number {
  */
 export async function estimateDescription(input: DescribeImageInput, services: Services, signal?: AbortSignal): Promise<CostEstimate> {
   const prepared = await prepareDescription(input, services);
-  const exact = prepared.entry?.countTokens ?? false;
-  const inputTokens = exact ? await countTokens(prepared, services.bedrock, signal) : formulaTokens(prepared);
-  const cacheableInputTokens = prepared.cacheImages ? prepared.imageTokens : 0;
-  const range = costRange(inputTokens, prepared.maxTokens, prepared.entry?.prices, cacheableInputTokens);
+  const counted = prepared.entry.countTokens ? await countTokens(prepared, services, signal) : undefined;
+  const inputTokens = counted ?? prepared.inputTokensEstimate;
+  const { maxTokens, cacheImages } = prepared.request;
+  const cacheableInputTokens = cacheImages ? prepared.imageTokens : 0;
+  const range = costRange(inputTokens, maxTokens, prepared.entry.prices, cacheableInputTokens);
   return {
     modelId: prepared.model.id,
     inputTokens,
-    exact,
+    exact: counted !== undefined,
     cacheableInputTokens,
-    maxOutputTokens: prepared.maxTokens,
+    maxOutputTokens: maxTokens,
     minCostUsd: range?.minUsd ?? null,
     maxCostUsd: range?.maxUsd ?? null,
   };

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { checkImageCount, checkLifecycle, checkParameters } from '../../bedrock/catalogue/checks.js';
 import { conservativeEntry, resolveModel, type CatalogueEntry } from '../../bedrock/catalogue/index.js';
-import { visionModelInfo, type VisionModelInfo } from '../../bedrock/models.js';
-import { buildMessagesBody } from '../../bedrock/request-body.js';
+import type { ApiFamily } from '../../bedrock/catalogue/types.js';
+import { requestBodyBytes } from '../../bedrock/model-client.js';
+import type { ModelRequest } from '../../bedrock/model-request.js';
+import { LOCAL_MODEL_ID, visionModelInfo, type VisionModelInfo } from '../../bedrock/models.js';
 import { ErrorCode, gatewayError, truncateForMessage } from '../../errors.js';
 import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
 import { buildTurns, checkConversation, sentPrefix } from './conversation.js';
-import { estimateImageTokens, shouldCacheImages, tokenFormulaOf } from './estimate.js';
+import { estimateImageTokens, estimateTextTokens, shouldCacheImages, tokenFormulaOf } from './estimate.js';
 import type { DescribeImageInput, ImageInput, PreparedDescription, SentImage } from './types.js';
 
 export const DEFAULT_PROMPT =
@@ -30,6 +32,14 @@ function resolveRequestModel(input: DescribeImageInput, deps: Services): { model
   const known = resolveModel(id, options)?.entry;
   const entry = known ? (deps.modelDiscovery?.withReportedLifecycle(known) ?? known) : conservativeEntry(id);
   if (known) checkLifecycle(entry);
+  if (known && entry.requiresInferenceProfile && id === entry.id) {
+    const profiles = entry.inferenceProfilePrefixes.map((prefix) => `${prefix}.${entry.id}`).join(', ');
+    throw gatewayError(
+      ErrorCode.MODEL_NOT_ALLOWED,
+      `${entry.name} is served on demand only through an inference profile; ask for one of: ${profiles}.`,
+      { allowedModelIds: deps.allowedModelIds },
+    );
+  }
   if (!deps.allowedModelIds.includes(id)) {
     const hint =
       deps.bedrockMode === 'local'
@@ -73,6 +83,18 @@ export function imageLimitsFor(model: VisionModelInfo, deps: Services): ImageLim
   };
 }
 
+/** The API a model is called through: Claude's own Messages API; the local model through either (LOCAL_MODEL_API). */
+/**
+ * The API a model is called through: its catalogue family; the local model
+ * follows LOCAL_MODEL_API, and PREFER_CONVERSE moves every model that also
+ * speaks Converse (Claude) onto it.
+ */
+function apiFamilyFor(entry: CatalogueEntry, deps: Services): ApiFamily {
+  if (entry.id === LOCAL_MODEL_ID) return deps.localModelApi;
+  if (deps.preferConverse && entry.apiFamilies.includes('converse')) return 'converse';
+  return entry.apiFamily;
+}
+
 function sentImage(image: NormalisedImage): SentImage {
   return {
     mediaType: image.mediaType,
@@ -112,23 +134,22 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   checkImageCount(entry, input.images.length);
 
   const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
-  const turns = buildTurns(conversation);
   const imageTokens = estimateImageTokens(images, tokenFormulaOf(entry));
-  const cacheImages = shouldCacheImages(entry.promptCaching, imageTokens);
-  const maxTokens = input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens);
-  const system = input.system ?? undefined;
-  const body = buildMessagesBody({
-    images,
-    turns,
-    cacheImages,
-    system,
-    maxTokens,
+  const request: ModelRequest = {
+    modelId: model.id,
+    images: images.map((image) => ({ format: image.format, mediaType: image.mediaType, bytes: image.bytes })),
+    turns: buildTurns(conversation),
+    // A cache point only where the model caches and the images reach its minimum.
+    cacheImages: shouldCacheImages(entry.promptCaching, imageTokens),
+    system: input.system ?? undefined,
+    maxTokens: input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens),
     temperature: input.temperature ?? undefined,
     topP: input.topP ?? undefined,
     topK: input.topK ?? undefined,
     stopSequences: input.stopSequences ?? undefined,
-  });
-  const payloadBytes = Buffer.byteLength(body);
+  };
+  const family = apiFamilyFor(entry, deps);
+  const payloadBytes = requestBodyBytes(request, family);
   if (payloadBytes > MAX_PAYLOAD_BYTES) {
     throw gatewayError(
       ErrorCode.PAYLOAD_TOO_LARGE,
@@ -138,15 +159,13 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   return {
     id: randomUUID(),
     model,
-    body,
-    images: images.map(sentImage),
-    turns,
-    answerPrefix: sentPrefix(input.answerPrefix),
-    cacheImages,
-    imageTokens,
-    maxTokens,
-    system,
     entry,
+    request,
+    family,
+    images: images.map(sentImage),
+    answerPrefix: sentPrefix(input.answerPrefix),
+    imageTokens,
+    inputTokensEstimate: imageTokens + estimateTextTokens([request.system, ...request.turns.map((turn) => turn.text)]),
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../auth.js';
+import { upstreamDetailOf } from '../../bedrock/errors.js';
 import { errorCodeOf } from '../../errors.js';
 import { observing } from '../../lib/observing.js';
 import type { DescriptionReport } from '../../telemetry.js';
@@ -53,12 +54,13 @@ export async function openDescriptionStream(
   let finished = false;
   const progress: StreamProgress = { inputTokens: 0, outputTokens: 0 };
   const events = observing(
-    describeImageEvents(prepared, services.bedrock, services.upstreamIdleTimeoutMs, progress),
+    describeImageEvents(prepared, services.models, progress),
     (event) => {
       if ('error' in event) {
         finished = true;
         report.outcome = 'error';
         report.code = errorCodeOf(event.error) ?? 'INTERNAL_SERVER_ERROR';
+        report.upstream = upstreamDetailOf(event.error);
       } else if (event.done) {
         finished = true;
         Object.assign(report, { usage: event.usage, firstTokenMs: event.firstTokenMs, latencyMs: event.latencyMs });
@@ -92,12 +94,13 @@ export async function describeOnce(
   const { lease, prepared } = await admitAndPrepare(input, services, report, caller);
   Object.assign(report, describeSent(prepared));
   try {
-    const description = await invokeDescription(prepared, services.bedrock, signal, services.upstreamIdleTimeoutMs);
+    const description = await invokeDescription(prepared, services.models, signal);
     Object.assign(report, { usage: description.usage, latencyMs: description.latencyMs });
     return description;
   } catch (error) {
     report.outcome = signal.aborted ? 'cancelled' : 'error';
     report.code = errorCodeOf(error) ?? 'INTERNAL_SERVER_ERROR';
+    report.upstream = upstreamDetailOf(error);
     throw error;
   } finally {
     lease.release();

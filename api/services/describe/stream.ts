@@ -1,4 +1,4 @@
-import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { BedrockModelClient } from '../../bedrock/model-client.js';
 import { CoalescingStream } from '../../lib/coalescing-stream.js';
 import type { DescriptionEvent, DescriptionTotals, PreparedDescription } from './types.js';
 import { readDescription, type StreamProgress } from './upstream.js';
@@ -10,12 +10,11 @@ import { readDescription, type StreamProgress } from './upstream.js';
  */
 export function describeImageEvents(
   prepared: PreparedDescription,
-  bedrock: BedrockRuntimeClient,
-  idleTimeoutMs = 0,
+  models: BedrockModelClient,
   progress?: StreamProgress,
 ): AsyncIterableIterator<DescriptionEvent> {
   return new CoalescingStream<DescriptionTotals, DescriptionEvent>(
-    (signal, onText) => readDescription(prepared, bedrock, signal, onText, idleTimeoutMs, progress),
+    (signal, onText) => readDescription(prepared, models, signal, onText, progress),
     {
       text: (text, index) => ({ id: prepared.id, index, text, done: false }),
       totals: (totals, index) => ({ ...totals, index }),

@@ -1,5 +1,5 @@
-import type { CatalogueEntry } from '../../bedrock/catalogue/types.js';
-import type { ModelTurn, TokenUsage as ModelTokenUsage } from '../../bedrock/model-request.js';
+import type { ApiFamily, CatalogueEntry } from '../../bedrock/catalogue/types.js';
+import type { ModelRequest, TokenUsage as ModelTokenUsage } from '../../bedrock/model-request.js';
 import type { VisionModelInfo } from '../../bedrock/models.js';
 import type { ConversationTurnInput } from './conversation.js';
 
@@ -47,18 +47,17 @@ export interface PreparedDescription {
   model: VisionModelInfo;
   /** Its catalogue entry: API family, prices, caching. */
   entry: CatalogueEntry;
-  body: string;
+  /** What goes to the model, in no API's shape yet. */
+  request: ModelRequest;
+  /** The API the model is called through. */
+  family: ApiFamily;
   images: SentImage[];
-  /** The turns sent, prompt and prefix included. */
-  turns: ModelTurn[];
-  /** The prefix the answer continues, as sent. */
+  /** The prefix the answer continues, as sent (the request's final assistant turn). */
   answerPrefix?: string;
-  /** A cache point follows the images. */
-  cacheImages: boolean;
   /** The images' input tokens by the model's formula. */
   imageTokens: number;
-  maxTokens: number;
-  system?: string;
+  /** The whole input by the formula: images plus ~4 characters a token of text. */
+  inputTokensEstimate: number;
 }
 
 export interface DescriptionChunk {
