@@ -50,7 +50,7 @@ describe('follow-up questions in the web client', () => {
         await page.waitForTimeout(15);
       }
       expect(lengths.filter((l) => l > 0).length, `answer lengths seen: ${lengths.join(', ')}`).toBeGreaterThanOrEqual(2);
-      expect(await page.getByTestId('follow-up-usage').textContent()).toMatch(/^\d[\d,]* in · .*\d+ out · /);
+      expect(await page.getByTestId('follow-up-usage').textContent()).toMatch(/^\d[\d,]* in · [\d,]+ from cache · \d+ out · \$0$/);
       // The first answer is still there, unchanged, above the second.
       expect(await page.getByTestId('description-text').textContent()).toBe(first);
       expect(await page.locator('.exchange .question').textContent()).toBe('What colours are in it?');
