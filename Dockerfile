@@ -1,16 +1,16 @@
 # syntax=docker/dockerfile:1
 
-# Build: compile the api, build the web client, then drop dev dependencies.
-FROM node:20-bookworm-slim AS build
+# Build: compile the api, build the web client (with its .br/.gz copies), then drop dev dependencies.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-# Runtime: distroless Node 20 (no shell, no package manager), non-root user.
+# Runtime: distroless Node 24 LTS (no shell, no package manager), non-root user.
 # sharp's prebuilt libvips needs glibc, which this Debian 12 base has.
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM gcr.io/distroless/nodejs24-debian12:nonroot AS runtime
 WORKDIR /app
 ENV NODE_ENV=production PORT=4000 HOST=0.0.0.0
 COPY --from=build /app/package.json ./package.json

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import sirv from 'sirv';
+import { createStaticAssets } from './static-assets.js';
 import type { Telemetry } from './telemetry.js';
 import type { GatewayYoga } from './yoga.js';
 
@@ -16,7 +15,7 @@ export interface HttpRoutesOptions {
 /** GraphQL (yoga) on its endpoint, /health, /ready, /metrics, and the web client at /. */
 export function createHttpRoutes(options: HttpRoutesOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { yoga, telemetry } = options;
-  const serveWeb = existsSync(options.webRoot) ? sirv(options.webRoot, { single: true, etag: true }) : undefined;
+  const serveWeb = createStaticAssets(options.webRoot);
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === yoga.graphqlEndpoint || path?.startsWith(`${yoga.graphqlEndpoint}/`)) return void yoga(req, res);

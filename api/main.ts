@@ -1,9 +1,13 @@
-import pino from 'pino';
+import { existsSync } from 'node:fs';
 import { allowListWarnings } from './bedrock/catalogue/checks.js';
 import { loadConfig } from './config.js';
+import { createLogger, logFormatFromEnv } from './logger.js';
 import { createServer } from './server.js';
 
-const logger = pino({ name: 'bedrock-vision-gateway', level: process.env.LOG_LEVEL || 'info' });
+const logger = createLogger({
+  format: logFormatFromEnv(process.env, process.stdout.isTTY === true),
+  level: process.env.LOG_LEVEL || 'info',
+});
 
 const config = loadConfig();
 const server = await createServer(config, { logger });
@@ -32,11 +36,12 @@ if (config.apiKeys.length === 0) {
   logger.warn(
     config.bedrockMode === 'aws'
       ? 'OPEN ACCESS: no API_KEYS configured, so anyone who can reach this port can spend your Bedrock budget.'
-      : 'Open access: no API_KEYS configured (set them before exposing this server; see README "Deploying safely").',
+      : 'OPEN ACCESS: no API_KEYS configured (set them before exposing this server; see README "Deploying safely").',
   );
 } else {
   logger.info({ keys: config.apiKeys.length }, 'API keys required (Authorization: Bearer <key>)');
 }
+if (existsSync(config.webRoot)) logger.info(`Web client on ${server.url}/`);
 logger.info(`GraphQL (HTTP, SSE, WebSocket) and GraphiQL on ${server.url}/graphql`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -15,6 +15,7 @@ import { createHttpRoutes } from './http-routes.js';
 import { LocalBedrock } from './local/endpoint.js';
 import { createServices, type Services } from './services/container.js';
 import { countUpstreamRetries, createTelemetry } from './telemetry.js';
+import { logWebSocketErrors } from './ws-errors.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
 
 export interface ServerOptions {
@@ -79,6 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     maxPayloadBytes: config.maxRequestBytes,
     keepAliveMs: config.wsKeepAliveMs,
   });
+  logWebSocketErrors(wsServer, logger);
 
   const sockets = new Set<Socket>();
   httpServer.on('connection', (socket) => {

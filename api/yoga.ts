@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ANONYMOUS, type ApiKeys, type Caller } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { unauthenticated } from './errors.js';
+import { useCompressedGraphiQL } from './plugins/compressed-graphiql.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
 import type { Services } from './services/container.js';
@@ -64,6 +65,15 @@ function useApiKeys(apiKeys: ApiKeys, callers: WeakMap<Request, Caller>, onRefus
 /** The GraphQL app: schema, context and plugins. It never listens; server.ts does. */
 export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
   const callers = new WeakMap<Request, Caller>();
+  const graphiqlOptions = options.graphiql && {
+    title: 'Bedrock vision gateway',
+    // Not in yoga's option types, but its GraphiQL passes them on as the
+    // opening query and variables (GraphiQL's initialQuery/initialVariables).
+    ...({ query: options.graphiql.query, variables: options.graphiql.variables } as object),
+    subscriptionsProtocol: 'SSE' as const,
+    additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
+  };
+  const graphiqlHtml = graphiqlOptions && renderGraphiQL(graphiqlOptions);
   return createYoga<InitialContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -89,15 +99,9 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       error: (...args: unknown[]) => options.logger.error({ err: args.find((a) => a instanceof Error), yoga: args.filter((a) => !(a instanceof Error)) }),
     },
     // The bundled GraphiQL works offline; yoga's default loads it from a CDN.
-    renderGraphiQL,
-    graphiql: options.graphiql && {
-      title: 'Bedrock vision gateway',
-      // Not in yoga's option types, but its GraphiQL passes them on as the
-      // opening query and variables (GraphiQL's initialQuery/initialVariables).
-      ...({ query: options.graphiql.query, variables: options.graphiql.variables } as object),
-      subscriptionsProtocol: 'SSE',
-      additionalHeaders: { 'x-graphql-yoga-csrf': 'graphiql' },
-    },
+    // Rendered once here, so that useCompressedGraphiQL can compress it once.
+    renderGraphiQL: () => graphiqlHtml || '',
+    graphiql: graphiqlOptions,
     plugins: [
       // Multipart and other "simple" requests skip the browser's CORS preflight,
       // so they must carry a custom header (yoga's CSRF guidance).
@@ -115,6 +119,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       }),
       ...(options.introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes(),
+      ...(graphiqlHtml ? [useCompressedGraphiQL(graphiqlHtml)] : []),
       ...(options.plugins ?? []),
     ],
   });

@@ -22,8 +22,7 @@ function frameSvg(width: number, height: number, label: string): Buffer {
  * Writes a one-frame YUV4MPEG2 file for Chromium's fake camera
  * (--use-file-for-fake-video-capture), converting sRGB to BT.601 4:2:0 as y4m's C420jpeg expects.
  */
-export async function writeCameraY4m(path: string): Promise<void> {
-  const { width, height } = CAMERA_FRAME;
+export async function writeCameraY4m(path: string, { width, height } = CAMERA_FRAME): Promise<void> {
   const rgb = await sharp(frameSvg(width, height, 'CAM')).removeAlpha().raw().toBuffer();
   const y = Buffer.alloc(width * height);
   const u = Buffer.alloc((width / 2) * (height / 2));

@@ -15,7 +15,7 @@ function newestMtime(path: string): number {
 /** Builds web/dist with Vite unless it is newer than every source of the client. */
 export function ensureWebBuild(): void {
   const built = join(WEB_DIST, 'index.html');
-  const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'].map((p) => join(ROOT, p));
+  const sources = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'web/precompress.ts', 'package-lock.json'].map((p) => join(ROOT, p));
   const newestSource = Math.max(...sources.filter(existsSync).map(newestMtime));
   if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
   // A child process, so the production build is not shaped by vitest's own Vite and NODE_ENV=test.

@@ -43,10 +43,15 @@ export function App() {
     modelName: model?.name ?? modelId ?? 'Default model',
   });
 
-  // On a phone the description sits below the fold: bring it up as the run starts.
+  // On a phone the description sits below the fold: bring its top up as the run starts, so the
+  // answer has the screen to grow into (DescriptionPanel then keeps its growing end in view).
   const revealDescription = () => {
+    const card = descriptionRef.current;
+    if (!card) return;
+    const { top, bottom } = card.getBoundingClientRect();
+    if (top >= 0 && bottom <= window.innerHeight) return;
     const reduceMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
-    descriptionRef.current?.scrollIntoView?.({ block: 'nearest', behavior: reduceMotion ? 'auto' : 'smooth' });
+    card.scrollIntoView?.({ block: 'start', behavior: reduceMotion ? 'auto' : 'smooth' });
   };
 
   const describe = (image: Promise<PreparedImage>) => {

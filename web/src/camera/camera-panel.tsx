@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { isTypingTarget } from './is-typing-target';
 import type { Camera } from './use-camera';
 
@@ -17,14 +17,23 @@ export function CameraPanel({ camera, onCapture, busy, alternatives }: CameraPan
   const { state, devices, deviceId, start } = camera;
   const video = useRef<HTMLVideoElement>(null);
   const [playing, setPlaying] = useState(false);
+  // The frame's width / height: capture sends the whole frame, so the preview shows the whole frame, in its shape.
+  const [frameAspect, setFrameAspect] = useState<number>();
   const pickerId = useId();
   const stream = state.status === 'live' ? state.stream : undefined;
   const canCapture = Boolean(stream) && playing && !busy;
 
   useEffect(() => {
     setPlaying(false);
+    setFrameAspect(undefined);
     if (video.current) video.current.srcObject = stream ?? null;
   }, [stream]);
+
+  // 'resize' also fires when a phone turns and the camera's frames turn with it.
+  const measureFrame = (event: { currentTarget: HTMLVideoElement }) => {
+    const { videoWidth, videoHeight } = event.currentTarget;
+    if (videoWidth && videoHeight) setFrameAspect(videoWidth / videoHeight);
+  };
 
   const capture = useRef(() => {});
   capture.current = () => {
@@ -44,7 +53,12 @@ export function CameraPanel({ camera, onCapture, busy, alternatives }: CameraPan
 
   return (
     <>
-      <div className="viewport" data-status={state.status}>
+      <div
+        className="viewport"
+        data-status={state.status}
+        data-framed={frameAspect ? '' : undefined}
+        style={frameAspect ? ({ '--frame-aspect': frameAspect } as CSSProperties) : undefined}
+      >
         {stream && (
           <video
             ref={video}
@@ -54,6 +68,8 @@ export function CameraPanel({ camera, onCapture, busy, alternatives }: CameraPan
             playsInline
             aria-label="Camera preview"
             onPlaying={() => setPlaying(true)}
+            onLoadedMetadata={measureFrame}
+            onResize={measureFrame}
           />
         )}
         {state.status === 'off' && (

@@ -1,8 +1,10 @@
+import { useRef } from 'react';
 import { ConversationThread } from '../conversation/conversation-thread';
 import { CopyButton } from '../history/copy-button';
 import { formatCount, formatMs } from '../format';
 import { imageSummary, statusText, stopReasonText } from './run-summary';
 import { isActive, type Run } from './runs';
+import { useFollowOutput } from './use-follow-output';
 
 export interface DescriptionPanelProps {
   run: Run | undefined;
@@ -14,6 +16,8 @@ export interface DescriptionPanelProps {
 export function DescriptionPanel({ run, onStop, onAskAgain }: DescriptionPanelProps) {
   const active = isActive(run);
   const result = run?.status === 'done' ? run.result : undefined;
+  const output = useRef<HTMLDivElement>(null);
+  useFollowOutput(output, run?.id, run?.text ?? '', run?.status === 'streaming');
   return (
     <div className="description" data-status={run?.status ?? 'empty'}>
       <div className="status-row">
@@ -38,7 +42,7 @@ export function DescriptionPanel({ run, onStop, onAskAgain }: DescriptionPanelPr
         </figure>
       )}
 
-      <div className="output" aria-live="polite" aria-label="Description" data-testid="description-text">
+      <div ref={output} className="output" aria-live="polite" aria-label="Description" data-testid="description-text">
         {run?.text}
         {run?.status === 'streaming' && <span className="caret" aria-hidden="true" />}
       </div>

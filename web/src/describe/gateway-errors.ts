@@ -20,6 +20,7 @@ const MESSAGES: Record<string, { message: string; showDetail?: boolean }> = {
   PAYLOAD_TOO_LARGE: { message: 'The request is larger than Bedrock accepts. Try a smaller image.', showDetail: true },
   UPLOAD_NOT_FOUND: { message: 'The uploaded image has expired on the server. Capture or choose it again.' },
   MODEL_NOT_ALLOWED: { message: 'This server does not offer that model. Pick another one.' },
+  MODEL_END_OF_LIFE: { message: 'Amazon Bedrock no longer serves that model.', showDetail: true },
   UPSTREAM_ACCESS_DENIED: {
     message:
       'Amazon Bedrock denied access to this model. Request access to it in the Bedrock console (Model access) for this region, or check the server’s IAM permissions.',

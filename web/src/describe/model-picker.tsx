@@ -7,6 +7,15 @@ export interface ModelPickerProps {
   onChange(modelId: string): void;
 }
 
+/**
+ * A model's name without its trailing remark in parentheses, for the select:
+ * a native select cannot wrap, so a long name would be cut off on a phone.
+ * The whole name stays in the option's title and the note under the select.
+ */
+export function shortModelName(name: string): string {
+  return name.replace(/\s*\([^)]*\)\s*$/, '') || name;
+}
+
 /** The server's models; the local offline one is labelled as such, since it only measures images. */
 export function ModelPicker({ models, modelId, onChange }: ModelPickerProps) {
   const id = useId();
@@ -36,8 +45,8 @@ export function ModelPicker({ models, modelId, onChange }: ModelPickerProps) {
       >
         {models.models.length === 0 && <option value="">Loading models…</option>}
         {models.models.map((model) => (
-          <option key={model.id} value={model.id}>
-            {model.name}
+          <option key={model.id} value={model.id} title={model.name}>
+            {shortModelName(model.name)}
           </option>
         ))}
       </select>
