@@ -35,15 +35,28 @@ export function formatUsd(value: number | null | undefined): string {
   return value == null ? 'cost unknown' : usd.format(value);
 }
 
-/** "234 in · 1,000 from cache · 56 out · $0.00123": Bedrock counts cached input apart from the rest. */
-export function usageText(usage: Usage): string {
+/** Token counts as the server reports them; cache counts and cost where selected. */
+export interface UsageLike {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+  costUsd?: number | null;
+}
+
+/**
+ * "234 in · 1,000 from cache · 56 out · $0.00123": Bedrock counts cached
+ * input apart from the rest; the cache parts only when there are any, the
+ * cost only when it was asked for.
+ */
+export function usageText(usage: UsageLike): string {
   const count = (value: number) => value.toLocaleString('en');
   return [
     `${count(usage.inputTokens)} in`,
     usage.cacheReadInputTokens ? `${count(usage.cacheReadInputTokens)} from cache` : undefined,
     usage.cacheWriteInputTokens ? `${count(usage.cacheWriteInputTokens)} written to cache` : undefined,
     `${count(usage.outputTokens)} out`,
-    formatUsd(usage.costUsd),
+    'costUsd' in usage ? formatUsd(usage.costUsd) : undefined,
   ]
     .filter(Boolean)
     .join(' · ');
