@@ -201,6 +201,36 @@ describe('a cancelled stream', () => {
       line.usage.outputTokens,
     );
   });
+
+  it('through Converse, which reports input tokens only at the end, is accounted with the estimate of its input', async () => {
+    const sink: Record<string, any>[] = [];
+    const converse = await startGateway({ LOCAL_MODEL_API: 'converse' }, undefined, {
+      logger: pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (sink.push(JSON.parse(String(chunk))), done()) })),
+    });
+    try {
+      const image = (await solidImage('png', 300, 200, '#556677')).toString('base64');
+      converse.localBedrock!.script({ kind: 'text', deltas: Array(200).fill('y '), paceMs: 10, usage: { inputTokens: 999, outputTokens: 200 } });
+      const controller = new AbortController();
+      let received = 0;
+      const reading = (async () => {
+        for await (const result of sseSubscribe(converse.graphqlUrl, SUBSCRIPTION, { input: { images: [{ base64: image }], prompt: 'Hi' } }, controller.signal)) {
+          received += (result.data?.describeImage as Chunk).text.length / 2;
+          if (received >= 3) controller.abort();
+        }
+      })().catch(() => {});
+      const request = await converse.localBedrock!.nextRequest();
+      expect(request.operation).toBe('converse-stream');
+      await reading;
+      await expect.poll(() => sink.find((l) => l.event === 'describe' && l.outcome === 'cancelled')).toBeTruthy();
+      const line = sink.find((l) => l.event === 'describe' && l.outcome === 'cancelled')!;
+      // 300 × 200 / 750 = 80 image tokens, plus "Hi".
+      expect(line.usage.inputTokens).toBe(80 + 1);
+      expect(line.usage.outputTokens).toBeGreaterThanOrEqual(3);
+      expect(line.usage.outputTokens).toBeLessThan(200);
+    } finally {
+      await converse.stop();
+    }
+  });
 });
 
 describe('prompt caching and cost on Bedrock models (aws mode against the endpoint)', () => {
