@@ -44,11 +44,20 @@ export interface Config {
   uploads: {
     /** How long an uploaded image can be referred to. @default 15 min (`UPLOAD_TTL_SECONDS`) */
     ttlMs: number;
-    /** Memory held by uploaded images at most; the oldest go first. @default 256 MB (`UPLOAD_STORE_MAX_BYTES`) */
+    /** Memory held by uploaded images at most, all keys together (in-memory store); past it uploads are refused. @default 256 MB (`UPLOAD_STORE_MAX_BYTES`) */
     maxBytes: number;
+    /** Bytes of uploads one API key may hold; over it, that key's own oldest uploads go first. @default 64 MB (`UPLOAD_KEY_MAX_BYTES`) */
+    keyMaxBytes: number;
   };
   /** Longest conversation `history` a describe request may carry, in turns. @default 20 (`MAX_HISTORY_TURNS`) */
   maxHistoryTurns: number;
+  /**
+   * Redis (or Valkey) shared by every replica for uploads and per-key limits;
+   * unset, they live in this process's memory. (`REDIS_URL`, e.g. `redis://redis:6379`)
+   */
+  redisUrl: string | undefined;
+  /** A Redis command with no answer for this long fails with STORE_UNAVAILABLE. @default 1000 (`REDIS_TIMEOUT_MS`) */
+  redisTimeoutMs: number;
   /** Serve GraphiQL at /graphql. @default true (`GRAPHIQL`) */
   graphiql: boolean;
   /** Folder with the built web client served at `/`, if it exists. @default 'web/dist' (`WEB_ROOT`) */
@@ -66,12 +75,17 @@ export interface Config {
   limits: {
     /** Describe requests in flight per API key. @default 4 (`KEY_MAX_CONCURRENT`) */
     keyMaxConcurrent: number;
-    /** Describe requests per minute per API key (token bucket refill). @default 60 (`KEY_RATE_PER_MINUTE`) */
+    /** Describe requests per minute per API key, on average. @default 60 (`KEY_RATE_PER_MINUTE`) */
     keyRatePerMinute: number;
-    /** Requests a key may make at once before the rate applies (bucket size). @default 10 (`KEY_RATE_BURST`) */
+    /** Requests a key may make at once; counted in windows of `burst / rate` minutes. @default 10 (`KEY_RATE_BURST`) */
     keyBurst: number;
-    /** Describe requests in flight on the whole server. @default 5000 (`MAX_CONCURRENT_STREAMS`) */
+    /** Describe requests in flight on the whole server (each replica). @default 5000 (`MAX_CONCURRENT_STREAMS`) */
     maxConcurrent: number;
+    /**
+     * With Redis: how long a concurrency slot's lease lasts unless renewed; a
+     * replica that dies gives its slots back after this. @default 30000 (`KEY_LEASE_MS`)
+     */
+    keyLeaseMs: number;
   };
   /** Abort an upstream call that sends nothing for this long. @default 60 s (`BEDROCK_TIMEOUT_MS`) */
   upstreamIdleTimeoutMs: number;
@@ -191,8 +205,11 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
     uploads: {
       ttlMs: intFrom(env, 'UPLOAD_TTL_SECONDS', 15 * 60) * 1000,
       maxBytes: intFrom(env, 'UPLOAD_STORE_MAX_BYTES', 256_000_000),
+      keyMaxBytes: intFrom(env, 'UPLOAD_KEY_MAX_BYTES', 64_000_000),
     },
     maxHistoryTurns: intFrom(env, 'MAX_HISTORY_TURNS', 20),
+    redisUrl: env.REDIS_URL || undefined,
+    redisTimeoutMs: intFrom(env, 'REDIS_TIMEOUT_MS', 1000),
     graphiql: env.GRAPHIQL !== 'false',
     webRoot: env.WEB_ROOT || 'web/dist',
     production: env.NODE_ENV === 'production',
@@ -205,6 +222,7 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
       keyRatePerMinute: intFrom(env, 'KEY_RATE_PER_MINUTE', 60),
       keyBurst: intFrom(env, 'KEY_RATE_BURST', 10),
       maxConcurrent: intFrom(env, 'MAX_CONCURRENT_STREAMS', 5000),
+      keyLeaseMs: intFrom(env, 'KEY_LEASE_MS', 30_000),
     },
     upstreamIdleTimeoutMs: intFrom(env, 'BEDROCK_TIMEOUT_MS', 60_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),

@@ -45,6 +45,8 @@ export const ErrorCode = {
   CANCELLED: 'CANCELLED',
   /** Any other failure reported by Bedrock. */
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  /** The shared store (Redis) did not answer; nothing was billed. Retry in a moment. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -10,8 +10,16 @@ const logger = createLogger({
 });
 
 const config = loadConfig();
-const server = await createServer(config, { logger });
-await server.start();
+let server;
+try {
+  server = await createServer(config, { logger });
+  await server.start();
+} catch (error) {
+  // E.g. REDIS_URL set and Redis unreachable: say so and exit non-zero, so an
+  // orchestrator restarts the replica instead of running it half-wired.
+  logger.fatal({ err: error }, `Cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 if (server.localBedrock) {
   logger.warn(
@@ -42,6 +50,9 @@ if (config.apiKeys.length === 0) {
   logger.info({ keys: config.apiKeys.length }, 'API keys required (Authorization: Bearer <key>)');
 }
 if (existsSync(config.webRoot)) logger.info(`Web client on ${server.url}/`);
+if (server.services.stores.kind === 'memory') {
+  logger.info({ store: 'memory' }, 'Uploads and per-key limits are kept in this process (set REDIS_URL to share them between replicas)');
+}
 logger.info(`GraphQL (HTTP, SSE, WebSocket) and GraphiQL on ${server.url}/graphql`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

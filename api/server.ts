@@ -14,6 +14,7 @@ import { attachGraphqlWs, GOING_AWAY } from './graphql-ws.js';
 import { createHttpRoutes } from './http-routes.js';
 import { LocalBedrock } from './local/endpoint.js';
 import { createServices, type Services } from './services/container.js';
+import { createStores } from './stores/create-stores.js';
 import { countUpstreamRetries, createTelemetry } from './telemetry.js';
 import { logWebSocketErrors } from './ws-errors.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
@@ -55,7 +56,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const logger = options.logger ?? pino({ level: 'silent' });
   const telemetry = createTelemetry(logger);
   const apiKeys = new ApiKeys(config.apiKeys);
-  const services = createServices(config, telemetry);
+  // With REDIS_URL, this rejects when Redis cannot be reached (main.ts exits non-zero).
+  const stores = await createStores(config, telemetry.registry, logger);
+  const services = createServices(config, telemetry, stores);
   const localBedrock = config.bedrockMode === 'local' ? new LocalBedrock({ paceMs: config.localModelPaceMs }) : undefined;
   let ready = false;
 
@@ -71,7 +74,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     onUnauthenticated: () => telemetry.rejected('UNAUTHENTICATED'),
   });
-  const httpServer = http.createServer(createHttpRoutes({ yoga, telemetry, isReady: () => ready, webRoot: config.webRoot }));
+  const httpServer = http.createServer(createHttpRoutes({ yoga, telemetry, isReady: () => ready && stores.ready(), webRoot: config.webRoot }));
   const wsServer = attachGraphqlWs(httpServer, {
     yoga,
     apiKeys,
@@ -117,6 +120,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // never started: no client to close
     }
     await localBedrock?.stop();
+    await stores.close();
   }
 
   return {

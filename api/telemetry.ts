@@ -99,7 +99,7 @@ export function createTelemetry(logger: Logger): Telemetry {
       }
       if (typeof report.firstTokenMs === 'number') firstToken.observe({ model }, report.firstTokenMs / 1000);
       if (typeof report.latencyMs === 'number') latency.observe({ model, operation: report.operation }, report.latencyMs / 1000);
-      if (report.outcome === 'rejected' && (report.code === 'RATE_LIMITED' || report.code === 'SHUTTING_DOWN')) {
+      if (report.outcome === 'rejected' && (report.code === 'RATE_LIMITED' || report.code === 'SHUTTING_DOWN' || report.code === 'STORE_UNAVAILABLE')) {
         rejected.inc({ reason: report.code });
       }
       const level = report.outcome === 'error' ? 'warn' : 'info';

@@ -9,6 +9,7 @@ import { ANONYMOUS, type ApiKeys, type Caller } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { unauthenticated } from './errors.js';
 import { useCompressedGraphiQL } from './plugins/compressed-graphiql.js';
+import { useSseNoBuffering } from './plugins/sse-no-buffering.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
 import type { Services } from './services/container.js';
@@ -120,6 +121,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       ...(options.introspection ? [] : [useDisableIntrospection()]),
       useVariableErrorCodes(),
       ...(graphiqlHtml ? [useCompressedGraphiQL(graphiqlHtml)] : []),
+      useSseNoBuffering(),
       ...(options.plugins ?? []),
     ],
   });

@@ -2,6 +2,7 @@ import type { ConcurrencyResult } from './scenarios/concurrency.js';
 import type { ConverseThroughputResult, ConverseTtftResult } from './scenarios/converse.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { ImageResult } from './scenarios/images.js';
+import type { ReplicasResult } from './scenarios/replicas.js';
 import type { ThroughputResult } from './scenarios/throughput.js';
 import type { TtftResult } from './scenarios/ttft.js';
 
@@ -27,6 +28,7 @@ export interface BenchResults {
   concurrency?: ConcurrencyResult[];
   idle?: IdleResult;
   images?: ImageResult[];
+  replicas?: ReplicasResult[];
   targets?: TargetCheck[];
 }
 
@@ -95,7 +97,7 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
 
 /** The results as Markdown: printed, saved next to the JSON, and pasted into the README. */
 export function renderMarkdown(results: BenchResults): string {
-  const { machine, ttft, throughput, converse, concurrency, idle, images, targets } = results;
+  const { machine, ttft, throughput, converse, concurrency, idle, images, replicas, targets } = results;
   const out: string[] = [];
   out.push(
     `Measured ${machine.date} on ${machine.cpuModel}, ${machine.cores} cores (nproc), ${machine.memoryGb} GB RAM, ` +
@@ -236,6 +238,39 @@ export function renderMarkdown(results: BenchResults): string {
         ]),
       ),
     );
+  }
+  if (replicas?.length) {
+    const first = replicas[0]!;
+    out.push(
+      '',
+      `**6. Replicas behind nginx** (SSE through nginx to 1 or 2 gateway processes sharing one redis-server; an API key, so every stream takes a ` +
+        `Redis concurrency lease and a rate point and reads the uploaded image from Redis; ${first.deltasPerStream} deltas at ${first.deltasPerSecondPerStream}/s per stream)`,
+      '',
+      table(
+        ['replicas', 'streams', 'lost', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'gateways CPU', 'nginx CPU', 'redis CPU', 'upstream CPU', 'load gen CPU', 'set-up'],
+        replicas.map((run) => [
+          run.replicas,
+          int(run.streams),
+          run.failures,
+          ms(run.lagMs.p50),
+          ms(run.lagMs.p99),
+          ms(run.lagMs.max),
+          `${run.gatewaysCpuPercent.toFixed(0)}%`,
+          `${run.nginxCpuPercent.toFixed(0)}%`,
+          `${run.redisCpuPercent.toFixed(0)}%`,
+          `${run.upstreamCpuPercent.toFixed(0)}%`,
+          `${run.loadGeneratorCpuPercent.toFixed(0)}%`,
+          `${run.setupSeconds.toFixed(1)} s, ${ms(run.setupCpuMsPerSubscription)} ms gateway CPU each`,
+        ]),
+      ),
+      '',
+      `Every process here (gateways, nginx, redis-server, upstream, load generator) shares this machine's ${machine.cores} cores, ` +
+        'so a second replica adds no CPU: these rows show what the shared store and the proxy cost, not how replicas scale. ' +
+        'CPU is % of one core over the streaming phase.',
+    );
+    for (const run of replicas.filter((r) => r.failures > 0)) {
+      out.push(`- lost, ${run.replicas} replica(s): ${Object.entries(run.failureKinds).map(([kind, n]) => `${n} ${kind}`).join('; ')}`);
+    }
   }
   if (targets?.length) {
     out.push('', '**Targets**', '', table(['target', 'measured', 'met'], targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**no**'])));

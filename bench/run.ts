@@ -5,7 +5,7 @@
  *
  *   npm run bench                      all scenarios (a few minutes)
  *   npm run bench -- --quick           fewer samples, smaller loads
- *   npm run bench -- --only=ttft,throughput,converse,concurrency,idle,images
+ *   npm run bench -- --only=ttft,throughput,converse,concurrency,idle,images,replicas
  *   npm run bench -- --profile         --cpu-prof for each gateway process (bench-results/profiles/)
  *   npm run bench -- --readme          also write the table into README.md (## Benchmarks)
  *   npm run bench -- --gateway-env=KEY=VALUE,...   extra environment for the gateway's config
@@ -26,10 +26,11 @@ import { concurrencyScenario } from './scenarios/concurrency.js';
 import { CONVERSE_GATEWAY_ENV, converseThroughputScenario, converseTtftScenario } from './scenarios/converse.js';
 import { idleScenario } from './scenarios/idle.js';
 import { imagesScenario } from './scenarios/images.js';
+import { replicasScenario } from './scenarios/replicas.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { ttftScenario } from './scenarios/ttft.js';
 
-const SCENARIOS = ['ttft', 'throughput', 'converse', 'concurrency', 'idle', 'images'] as const;
+const SCENARIOS = ['ttft', 'throughput', 'converse', 'concurrency', 'idle', 'images', 'replicas'] as const;
 const RESULTS_DIR = 'bench-results';
 
 const { values: flags } = parseArgs({
@@ -140,6 +141,14 @@ try {
   if (only.has('images')) {
     console.log('5. image normalisation…');
     results.images = await imagesScenario(harness);
+  }
+  if (only.has('replicas')) {
+    results.replicas = [];
+    const streams = quick ? 200 : 1000;
+    for (const replicas of [1, 2]) {
+      console.log(`6. ${streams} SSE streams through nginx to ${replicas} replica(s) sharing Redis…`);
+      results.replicas.push(await replicasScenario(harness, replicas, streams));
+    }
   }
 } finally {
   await harness.stop();

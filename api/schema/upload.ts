@@ -26,6 +26,6 @@ builder.mutationField('uploadImage', (t) =>
     type: UploadedImageRef,
     description: 'Uploads one image (GraphQL multipart request); the same checks as describeImage apply.',
     args: { file: t.arg({ type: 'File', required: true }) },
-    resolve: (_root, { file }, { services }) => uploadImage(file, services),
+    resolve: (_root, { file }, { services, caller }) => uploadImage(file, services, caller),
   }),
 );

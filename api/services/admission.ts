@@ -1,17 +1,15 @@
 import type { Caller } from '../auth.js';
 import { ErrorCode, gatewayError } from '../errors.js';
+import type { ConcurrencySlot, ConcurrencyLimiter } from '../stores/concurrency-limiter.js';
+import type { RateLimiter } from '../stores/rate-limiter.js';
 
-export interface AdmissionLimits {
-  /** Describe requests in flight per authenticated caller. 0 = no limit. */
-  keyMaxConcurrent: number;
-  /** Token bucket refill per minute, per authenticated caller. 0 = no limit. */
-  keyRatePerMinute: number;
-  /** Token bucket size. */
-  keyBurst: number;
-  /** Describe requests in flight on the whole server. 0 = no limit. */
+export interface AdmissionOptions {
+  /** Describe requests in flight on this server (replica). 0 = no limit. */
   maxConcurrent: number;
-  /** Clock, for tests. @default performance.now */
-  now?: () => number;
+  /** Per-key request rate (memory, or Redis shared by replicas). */
+  rate: RateLimiter;
+  /** Per-key requests in flight (memory, or Redis leases shared by replicas). */
+  concurrency: ConcurrencyLimiter;
 }
 
 /** Proof of admission; release it when the request ends (extra calls do nothing). */
@@ -21,67 +19,46 @@ export interface Lease {
   onCancel(cancel: () => Promise<unknown>): void;
 }
 
-interface Bucket {
-  tokens: number;
-  updatedAt: number;
-  inFlight: number;
-}
-
 /**
  * Decides, before anything is billed, whether a describe request may start:
- * per-key concurrency and rate (token bucket), a server-wide cap, and a
- * closed gate during shutdown. Counting happens here, in the subscribe and
- * mutation path, so a refused request costs nothing upstream.
+ * a closed gate during shutdown, this server's cap, then the caller's key:
+ * concurrency and rate. A refused request, or one the store could not check
+ * (STORE_UNAVAILABLE), costs nothing upstream.
  */
 export class Admission {
-  private readonly buckets = new Map<string, Bucket>();
   private inFlight = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly cancellers = new Set<() => Promise<unknown>>();
-  private readonly now: () => number;
 
-  constructor(private readonly limits: AdmissionLimits) {
-    this.now = limits.now ?? (() => performance.now());
-  }
+  constructor(private readonly options: AdmissionOptions) {}
 
+  /** Requests admitted (or being admitted) on this server now. */
   get active(): number {
     return this.inFlight;
   }
 
-  admit(caller: Caller): Lease {
-    if (this.closed) {
-      throw gatewayError(ErrorCode.SHUTTING_DOWN, 'The server is shutting down; retry on another instance in a moment.');
-    }
-    if (this.limits.maxConcurrent > 0 && this.inFlight >= this.limits.maxConcurrent) {
+  async admit(caller: Caller): Promise<Lease> {
+    this.checkOpen();
+    if (this.options.maxConcurrent > 0 && this.inFlight >= this.options.maxConcurrent) {
       throw gatewayError(ErrorCode.RATE_LIMITED, 'The server is at its limit of concurrent descriptions; try again shortly.', {
         limit: 'server-concurrency',
       });
     }
-    const bucket = caller.authenticated ? this.bucketFor(caller.id) : undefined;
-    if (bucket) {
-      if (this.limits.keyMaxConcurrent > 0 && bucket.inFlight >= this.limits.keyMaxConcurrent) {
-        throw gatewayError(
-          ErrorCode.RATE_LIMITED,
-          `This API key already has ${bucket.inFlight} descriptions in flight (limit ${this.limits.keyMaxConcurrent}); wait for one to finish.`,
-          { limit: 'key-concurrency' },
-        );
-      }
-      if (this.limits.keyRatePerMinute > 0) {
-        this.refill(bucket);
-        if (bucket.tokens < 1) {
-          const waitSeconds = Math.ceil(((1 - bucket.tokens) * 60) / this.limits.keyRatePerMinute);
-          throw gatewayError(
-            ErrorCode.RATE_LIMITED,
-            `This API key is over its rate of ${this.limits.keyRatePerMinute} descriptions a minute; retry in ${waitSeconds} s.`,
-            { limit: 'key-rate', retryAfterSeconds: waitSeconds },
-          );
-        }
-        bucket.tokens -= 1;
-      }
-      bucket.inFlight += 1;
-    }
+    // Held from here, so concurrent admissions cannot pass the server cap together.
     this.inFlight += 1;
+    let slot: ConcurrencySlot | undefined;
+    try {
+      if (caller.authenticated) {
+        slot = await this.options.concurrency.acquire(caller.id);
+        await this.options.rate.consume(caller.id);
+      }
+      this.checkOpen();
+    } catch (error) {
+      void slot?.release().catch(() => {});
+      this.ended();
+      throw error;
+    }
     let released = false;
     let cancel: (() => Promise<unknown>) | undefined;
     return {
@@ -93,9 +70,10 @@ export class Admission {
         if (released) return;
         released = true;
         if (cancel) this.cancellers.delete(cancel);
-        this.inFlight -= 1;
-        if (bucket) bucket.inFlight -= 1;
-        if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+        // The slot's own release is exactly-once too; a store failure here is
+        // logged by the store, and a Redis lease then runs out by itself.
+        void slot?.release().catch(() => {});
+        this.ended();
       },
     };
   }
@@ -116,19 +94,14 @@ export class Admission {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private bucketFor(id: string): Bucket {
-    let bucket = this.buckets.get(id);
-    if (!bucket) {
-      bucket = { tokens: this.limits.keyBurst, updatedAt: this.now(), inFlight: 0 };
-      this.buckets.set(id, bucket);
+  private checkOpen() {
+    if (this.closed) {
+      throw gatewayError(ErrorCode.SHUTTING_DOWN, 'The server is shutting down; retry on another instance in a moment.');
     }
-    return bucket;
   }
 
-  private refill(bucket: Bucket) {
-    const now = this.now();
-    const perMs = this.limits.keyRatePerMinute / 60_000;
-    bucket.tokens = Math.min(this.limits.keyBurst, bucket.tokens + (now - bucket.updatedAt) * perMs);
-    bucket.updatedAt = now;
+  private ended() {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 }

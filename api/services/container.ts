@@ -3,7 +3,8 @@ import type { ModelCatalogueServices } from '../bedrock/discovery.js';
 import type { ApiFamily } from '../bedrock/catalogue/types.js';
 import { createBedrockClient, type BedrockModelClient } from '../bedrock/model-client.js';
 import type { Config } from '../config.js';
-import { UploadStore } from '../images/upload-store.js';
+import type { Stores } from '../stores/create-stores.js';
+import type { UploadStore } from '../stores/upload-store.js';
 import type { Telemetry } from '../telemetry.js';
 import { Admission } from './admission.js';
 
@@ -21,6 +22,7 @@ export interface Services extends ModelCatalogueServices {
   localModelApi: ApiFamily;
   /** Call models that speak both APIs (Claude) through Converse instead of the Anthropic Messages body. */
   preferConverse: boolean;
+  /** Uploads, each owned by the key that made it (memory, or Redis shared by replicas). */
   uploads: UploadStore;
   allowedModelIds: string[];
   defaultModelId: string;
@@ -35,6 +37,8 @@ export interface Services extends ModelCatalogueServices {
   /** Abort an upstream call that sends nothing for this long; 0 = never. */
   upstreamIdleTimeoutMs: number;
   telemetry: Telemetry;
+  /** The store behind uploads and per-key limits, for /ready and shutdown. */
+  stores: Stores;
 }
 
 /** The container, plus the one late-bound part: the Bedrock client, made when the server starts. */
@@ -42,7 +46,8 @@ export interface ServicesContainer extends Services {
   connectBedrock(client: BedrockRuntimeClient): void;
 }
 
-export function createServices(config: Config, telemetry: Telemetry): ServicesContainer {
+/** `stores` come from createStores (memory, or Redis when REDIS_URL is set). */
+export function createServices(config: Config, telemetry: Telemetry, stores: Stores): ServicesContainer {
   let bedrock: BedrockRuntimeClient | undefined;
   let models: BedrockModelClient | undefined;
   return {
@@ -60,16 +65,17 @@ export function createServices(config: Config, telemetry: Telemetry): ServicesCo
     },
     localModelApi: config.localModelApi,
     preferConverse: config.preferConverse,
-    uploads: new UploadStore({ ttlMs: config.uploads.ttlMs, maxBytes: config.uploads.maxBytes }),
+    uploads: stores.uploads,
     allowedModelIds: config.allowedModelIds,
     defaultModelId: config.defaultModelId,
     bedrockMode: config.bedrockMode,
     maxInputImageBytes: config.images.maxInputBytes,
     maxInputPixels: config.images.maxInputPixels,
     maxHistoryTurns: config.maxHistoryTurns,
-    admission: new Admission(config.limits),
+    admission: new Admission({ maxConcurrent: config.limits.maxConcurrent, rate: stores.rate, concurrency: stores.concurrency }),
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,
+    stores,
     modelAliases: config.modelAliases,
   };
 }

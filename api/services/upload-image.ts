@@ -2,6 +2,7 @@ import { modelInfo } from '../bedrock/models.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { formatBytes } from '../images/decode-base64.js';
 import { normaliseImage } from '../images/normalise.js';
+import type { Caller } from '../auth.js';
 import type { Services } from './container.js';
 import { imageLimitsFor } from './describe/prepare.js';
 
@@ -15,8 +16,8 @@ export interface UploadedImage {
   expiresAt: string;
 }
 
-/** Checks and normalises one uploaded file for the default model, then keeps it for later requests. */
-export async function uploadImage(file: File, deps: Services): Promise<UploadedImage> {
+/** Checks and normalises one uploaded file for the default model, then keeps it for the caller's later requests. */
+export async function uploadImage(file: File, deps: Services, caller: Caller): Promise<UploadedImage> {
   if (file.size > deps.maxInputImageBytes) {
     throw gatewayError(
       ErrorCode.IMAGE_TOO_LARGE,
@@ -25,7 +26,7 @@ export async function uploadImage(file: File, deps: Services): Promise<UploadedI
   }
   const model = modelInfo(deps.defaultModelId);
   const image = await normaliseImage(Buffer.from(await file.arrayBuffer()), imageLimitsFor(model, deps), 'file');
-  const stored = deps.uploads.put(image);
+  const stored = await deps.uploads.put(caller.id, image);
   return {
     id: stored.id,
     mediaType: image.mediaType,

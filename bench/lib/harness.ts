@@ -96,12 +96,12 @@ export class Harness {
   }
 
   /** Uploads the PNG with the uploadImage mutation (GraphQL multipart request); returns its id. */
-  async upload(gateway: Gateway): Promise<string> {
+  async upload(gateway: Pick<Gateway, 'graphqlUrl'>, headers: Record<string, string> = {}): Promise<string> {
     const form = new FormData();
     form.set('operations', JSON.stringify({ query: 'mutation ($f: File!) { uploadImage(file: $f) { id } }', variables: { f: null } }));
     form.set('map', JSON.stringify({ 0: ['variables.f'] }));
     form.set('0', new Blob([new Uint8Array(this.png)], { type: 'image/png' }), 'bench.png');
-    const response = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': 'bench' } });
+    const response = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': 'bench', ...headers } });
     const result = (await response.json()) as { data?: { uploadImage: { id: string } }; errors?: unknown };
     if (!result.data) throw new Error(`upload failed: ${JSON.stringify(result.errors)}`);
     return result.data.uploadImage.id;

@@ -13,6 +13,7 @@ export function sseSubscribe(
   query: string,
   variables: Record<string, unknown>,
   sink: Sink,
+  headers: Record<string, string> = {},
 ): { sentAt: number; abort: () => void } {
   const body = JSON.stringify({ query, variables });
   let finished = false;
@@ -25,7 +26,7 @@ export function sseSubscribe(
   const request = http.request(url, {
     method: 'POST',
     agent,
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(body) },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(body), ...headers },
   });
   request.on('response', (response) => {
     if (response.statusCode !== 200) {

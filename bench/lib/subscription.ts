@@ -28,7 +28,7 @@ interface ChunkPayload {
  * checking that `index` counts up by one per chunk.
  */
 export function runSubscription(
-  transport: { kind: 'ws'; connection: GqlWsConnection } | { kind: 'sse'; url: string; agent: http.Agent },
+  transport: { kind: 'ws'; connection: GqlWsConnection } | { kind: 'sse'; url: string; agent: http.Agent; headers?: Record<string, string> },
   query: string,
   variables: Record<string, unknown>,
   options: { trackArrivals?: boolean; onFirst?: () => void } = {},
@@ -66,6 +66,6 @@ export function runSubscription(
     received.sentAt =
       transport.kind === 'ws'
         ? transport.connection.subscribe(query, variables, sink).sentAt
-        : sseSubscribe(transport.url, transport.agent, query, variables, sink).sentAt;
+        : sseSubscribe(transport.url, transport.agent, query, variables, sink, transport.headers).sentAt;
   });
 }

@@ -30,10 +30,11 @@ export async function* sseSubscribe<T = Record<string, any>>(
   query: string,
   variables?: Record<string, unknown>,
   signal?: AbortSignal,
+  headers: Record<string, string> = {},
 ): AsyncGenerator<Result<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify({ query, variables }),
     signal,
   });

@@ -153,7 +153,7 @@ describe('per-key request rate', () => {
     expect((await postGraphQL(gateway.graphqlUrl, MUTATION, variables, { headers })).errors).toBeUndefined();
     expect((await postGraphQL(gateway.graphqlUrl, MUTATION, variables, { headers })).errors).toBeUndefined();
     const refused = await postGraphQL(gateway.graphqlUrl, MUTATION, variables, { headers });
-    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'key-rate', retryAfterSeconds: 60 });
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'key-rate', retryAfterSeconds: 120 });
     expect(gateway.localBedrock!.requests.length).toBe(before + 2);
   });
 });

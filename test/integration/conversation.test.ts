@@ -45,12 +45,12 @@ let upstream: LocalBedrock;
 let uploadId: string;
 const lines: Record<string, any>[] = [];
 
-async function upload(file: Buffer): Promise<string> {
+async function upload(file: Buffer, url = gateway.graphqlUrl, headers: Record<string, string> = {}): Promise<string> {
   const form = new FormData();
   form.set('operations', JSON.stringify({ query: 'mutation ($file: File!) { uploadImage(file: $file) { id } }', variables: { file: null } }));
   form.set('map', JSON.stringify({ 0: ['variables.file'] }));
   form.set('0', new Blob([new Uint8Array(file)], { type: 'image/png' }), 'photo.png');
-  const response = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'x-graphql-yoga-csrf': '1' }, body: form });
+  const response = await fetch(url, { method: 'POST', headers: { 'x-graphql-yoga-csrf': '1', ...headers }, body: form });
   return ((await response.json()) as { data: { uploadImage: { id: string } } }).data.uploadImage.id;
 }
 
@@ -157,6 +157,22 @@ describe('estimateDescription', () => {
     const once = await postGraphQL(gateway.graphqlUrl, MUTATION, followUp());
     const usage = once.data!.describeImage.usage;
     expect(inputTokens).toBe(usage.inputTokens + usage.cacheReadInputTokens + usage.cacheWriteInputTokens);
+  });
+
+  it("uses only the caller's own uploads, like describeImage", async () => {
+    const keyed = await startGateway({ API_KEYS: 'key-one-123456,key-two-123456' });
+    try {
+      const one = { authorization: 'Bearer key-one-123456' };
+      const two = { authorization: 'Bearer key-two-123456' };
+      const id = await upload(await solidImage('png', 64, 48), keyed.graphqlUrl, one);
+      const input = { input: { images: [{ uploadId: id }] } };
+      const own = await postGraphQL(keyed.graphqlUrl, ESTIMATE, input, { headers: one });
+      expect(own.errors).toBeUndefined();
+      const other = await postGraphQL(keyed.graphqlUrl, ESTIMATE, input, { headers: two });
+      expect(other.errors![0]!.extensions!.code).toBe('UPLOAD_NOT_FOUND');
+    } finally {
+      await keyed.stop();
+    }
   });
 
   it('gives the same errors as describeImage', async () => {

@@ -75,4 +75,11 @@ describe('loadConfig', () => {
   it('refuses a malformed number', () => {
     expect(() => loadConfig({ PORT: 'eighty' }, emptyHome)).toThrow(/PORT must be a whole number/);
   });
+
+  it('keeps uploads and limits in memory unless REDIS_URL is set, with per-key upload quota and lease time', () => {
+    const defaults = loadConfig({}, emptyHome);
+    expect(defaults).toMatchObject({ redisUrl: undefined, redisTimeoutMs: 1000, uploads: { keyMaxBytes: 64_000_000 }, limits: { keyLeaseMs: 30_000 } });
+    const shared = loadConfig({ REDIS_URL: 'redis://redis:6379', REDIS_TIMEOUT_MS: '250', UPLOAD_KEY_MAX_BYTES: '1000', KEY_LEASE_MS: '1500' }, emptyHome);
+    expect(shared).toMatchObject({ redisUrl: 'redis://redis:6379', redisTimeoutMs: 250, uploads: { keyMaxBytes: 1000 }, limits: { keyLeaseMs: 1500 } });
+  });
 });

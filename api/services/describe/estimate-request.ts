@@ -1,6 +1,7 @@
 import { CountTokensCommand, type CountTokensInput } from '@aws-sdk/client-bedrock-runtime';
 import { buildMessagesBody } from '../../bedrock/adapters/anthropic-messages.js';
 import { buildConverseInput } from '../../bedrock/adapters/converse.js';
+import type { Caller } from '../../auth.js';
 import type { Services } from '../container.js';
 import { costRange } from './cost.js';
 import type { CostEstimate } from './estimate.js';
@@ -41,10 +42,17 @@ async function countTokens(prepared: PreparedDescription, services: Services, si
  * What a describe request would cost, with no model call: the same prepare
  * step as describeImage (every check, the same errors), then Bedrock's
  * CountTokens where the model supports it, else the formula (not exact).
- * No admission: an estimate holds no concurrency slot.
+ * No admission: an estimate holds no concurrency slot and takes nothing
+ * from the caller's rate.
  */
-export async function estimateDescription(input: DescribeImageInput, services: Services, signal?: AbortSignal): Promise<CostEstimate> {
-  const prepared = await prepareDescription(input, services);
+export async function estimateDescription(
+  input: DescribeImageInput,
+  services: Services,
+  caller: Caller,
+  signal?: AbortSignal,
+): Promise<CostEstimate> {
+  // The caller's own uploads only, as for describeImage.
+  const prepared = await prepareDescription(input, services, caller.id);
   const counted = prepared.entry.countTokens ? await countTokens(prepared, services, signal) : undefined;
   const inputTokens = counted ?? prepared.inputTokensEstimate;
   const { maxTokens, cacheImages } = prepared.request;

@@ -54,10 +54,11 @@ function resolveRequestModel(input: DescribeImageInput, deps: Services): { model
   return { model: visionModelInfo(id, entry), entry };
 }
 
-async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services) {
+async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services, owner: string) {
   const label = `images[${index}]`;
   if (input.uploadId) {
-    const stored = deps.uploads.get(input.uploadId);
+    // Someone else's upload gets the same answer as an unknown id, so ids cannot be probed.
+    const stored = await deps.uploads.get(owner, input.uploadId);
     if (!stored) {
       throw gatewayError(
         ErrorCode.UPLOAD_NOT_FOUND,
@@ -111,9 +112,10 @@ function sentImage(image: NormalisedImage): SentImage {
 /**
  * Every check that can fail without Bedrock runs here, before anything is
  * billed: model allow-list, parameter ranges, image count, each image's
- * format, pixels and size, and the whole payload.
+ * format, pixels and size, and the whole payload. `owner` is the caller's id:
+ * only its own uploads can be used.
  */
-export async function prepareDescription(input: DescribeImageInput, deps: Services): Promise<PreparedDescription> {
+export async function prepareDescription(input: DescribeImageInput, deps: Services, owner: string): Promise<PreparedDescription> {
   const { model, entry } = resolveRequestModel(input, deps);
   checkParameters(entry, input);
   if (input.stopSequences && input.stopSequences.length > MAX_STOP_SEQUENCES) {
@@ -133,7 +135,7 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   }
   checkImageCount(entry, input.images.length);
 
-  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps)));
+  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps, owner)));
   const imageTokens = estimateImageTokens(images, tokenFormulaOf(entry));
   const request: ModelRequest = {
     modelId: model.id,

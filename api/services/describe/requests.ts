@@ -32,8 +32,8 @@ async function admitAndPrepare(
 ) {
   let lease;
   try {
-    lease = services.admission.admit(caller);
-    return { lease, prepared: await prepareDescription(input, services) };
+    lease = await services.admission.admit(caller);
+    return { lease, prepared: await prepareDescription(input, services, caller.id) };
   } catch (error) {
     lease?.release();
     services.telemetry.describeEnded({ ...report, outcome: 'rejected', code: errorCodeOf(error) ?? 'INTERNAL_SERVER_ERROR' });

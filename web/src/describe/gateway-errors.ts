@@ -34,6 +34,7 @@ const MESSAGES: Record<string, { message: string; showDetail?: boolean }> = {
   SHUTTING_DOWN: { message: 'The server is restarting. Try again in a moment.' },
   UNAUTHENTICATED: { message: 'This server needs an API key. Enter it under “Ask”, then try again.' },
   CANCELLED: { message: 'The request was cancelled before the answer was ready.' },
+  STORE_UNAVAILABLE: { message: 'The server cannot reach its shared store right now. Try again in a moment.' },
   INTERNAL_SERVER_ERROR: { message: 'Something went wrong on the server. Try again.' },
   NETWORK_ERROR: { message: 'The server cannot be reached. Check your connection and try again.' },
 };
