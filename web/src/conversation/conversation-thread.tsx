@@ -101,6 +101,7 @@ export function ConversationThread({ run }: { run: Run }) {
 
 function EstimateText({ thread, question }: { thread: ReturnType<typeof useThread>; question: string }) {
   if (!question.trim()) return null;
+  if (thread.estimateQuestion !== question) return <p className="muted small estimate">Pricing…</p>;
   if (thread.estimateFailure) {
     return (
       <p className="muted small estimate" data-code={thread.estimateFailure.code}>

@@ -18,8 +18,10 @@ const saved = new Map<string, ThreadState>();
 let exchangeCount = 0;
 
 export interface Thread extends ThreadState {
+  /** The price of `estimateQuestion` (an answer for an older question is not shown as the current one's). */
   estimate?: Estimate;
   estimateFailure?: GatewayFailure;
+  estimateQuestion?: string;
   uploadFailure?: GatewayFailure;
   asking: boolean;
   ask(question: string): void;
@@ -125,6 +127,7 @@ export function useThread(run: Run): Thread {
     ...state,
     estimate: estimate?.value,
     estimateFailure: estimate?.failure,
+    estimateQuestion: estimate?.question,
     uploadFailure,
     asking: state.exchanges.some((e) => e.status === 'streaming'),
     ask,
