@@ -1,7 +1,4 @@
-import type { CatalogueEntry, ImageTokenFormula, PromptCaching } from '../../bedrock/catalogue/types.js';
-
-/** Claude's published estimate (width × height / 750), used where a model's own formula is not known. */
-export const FALLBACK_TOKEN_FORMULA: ImageTokenFormula = { kind: 'pixels', pixelsPerToken: 750 };
+import type { ImageTokenFormula, PromptCaching } from '../../bedrock/catalogue/types.js';
 
 /** Input tokens of the images as sent, by the model's published formula. */
 export function estimateImageTokens(images: readonly { width: number; height: number }[], formula: ImageTokenFormula): number {
@@ -25,11 +22,6 @@ export function estimateTextTokens(texts: readonly (string | undefined)[]): numb
  */
 export function shouldCacheImages(promptCaching: PromptCaching | null | undefined, imageTokens: number): boolean {
   return !!promptCaching && imageTokens >= promptCaching.minTokens;
-}
-
-/** The formula for a model: its catalogue entry's, else Claude's. */
-export function tokenFormulaOf(entry: Pick<CatalogueEntry, 'images'> | undefined): ImageTokenFormula {
-  return entry?.images.tokenFormula ?? FALLBACK_TOKEN_FORMULA;
 }
 
 /** What a describe request would cost, known before it is made. */

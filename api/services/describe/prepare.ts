@@ -10,7 +10,7 @@ import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
 import { buildTurns, checkConversation, sentPrefix } from './conversation.js';
-import { estimateImageTokens, estimateTextTokens, shouldCacheImages, tokenFormulaOf } from './estimate.js';
+import { estimateImageTokens, estimateTextTokens, shouldCacheImages } from './estimate.js';
 import type { DescribeImageInput, ImageInput, PreparedDescription, SentImage } from './types.js';
 
 export const DEFAULT_PROMPT =
@@ -136,7 +136,7 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   checkImageCount(entry, input.images.length);
 
   const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps, owner)));
-  const imageTokens = estimateImageTokens(images, tokenFormulaOf(entry));
+  const imageTokens = estimateImageTokens(images, entry.images.tokenFormula);
   const request: ModelRequest = {
     modelId: model.id,
     images: images.map((image) => ({ format: image.format, mediaType: image.mediaType, bytes: image.bytes })),

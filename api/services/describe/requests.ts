@@ -72,7 +72,7 @@ export async function openDescriptionStream(
       if (!finished) {
         report.outcome = 'cancelled';
         // What was generated before the abort is billed too.
-        report.usage = withCost(progress, prepared.entry?.prices);
+        report.usage = withCost(progress, prepared.entry.prices);
       }
       services.telemetry.describeEnded(report);
     },
