@@ -93,6 +93,23 @@ export interface Config {
   shutdownGraceMs: number;
   /** Ping interval for WebSocket clients; a peer that misses a pong is dropped. @default 12 s (`WS_KEEPALIVE_MS`) */
   wsKeepAliveMs: number;
+  /** Caps on a describe request's text, checked before any upstream call; 0 = no cap. */
+  text: {
+    /** Longest `prompt`, in characters. @default 20000 (`MAX_PROMPT_CHARS`) */
+    maxPromptChars: number;
+    /** Longest `system` prompt, in characters. @default 20000 (`MAX_SYSTEM_CHARS`) */
+    maxSystemChars: number;
+    /** Longest stop sequence, in characters. @default 200 (`MAX_STOP_SEQUENCE_CHARS`) */
+    maxStopSequenceChars: number;
+    /** Prompt, system prompt and stop sequences together, in characters. @default 32000 (`MAX_REQUEST_TEXT_CHARS`) */
+    maxRequestTextChars: number;
+  };
+  /**
+   * Time a client has to send a whole request (headers and body) before it is
+   * answered 408 and closed, so a connection that drips its body cannot stay open.
+   * @default 30 s (`REQUEST_BODY_TIMEOUT_MS`)
+   */
+  requestBodyTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -227,5 +244,12 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
     upstreamIdleTimeoutMs: intFrom(env, 'BEDROCK_TIMEOUT_MS', 60_000),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_MS', 10_000),
     wsKeepAliveMs: intFrom(env, 'WS_KEEPALIVE_MS', 12_000),
+    text: {
+      maxPromptChars: intFrom(env, 'MAX_PROMPT_CHARS', 20_000),
+      maxSystemChars: intFrom(env, 'MAX_SYSTEM_CHARS', 20_000),
+      maxStopSequenceChars: intFrom(env, 'MAX_STOP_SEQUENCE_CHARS', 200),
+      maxRequestTextChars: intFrom(env, 'MAX_REQUEST_TEXT_CHARS', 32_000),
+    },
+    requestBodyTimeoutMs: intFrom(env, 'REQUEST_BODY_TIMEOUT_MS', 30_000),
   };
 }

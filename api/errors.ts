@@ -47,6 +47,10 @@ export const ErrorCode = {
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
   /** The shared store (Redis) did not answer; nothing was billed. Retry in a moment. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** A "simple" request (form, multipart, GET) without a CSRF header (`x-graphql-yoga-csrf`). */
+  CSRF_REFUSED: 'CSRF_REFUSED',
+  /** The query is over a graphql-armor cap (aliases, depth, tokens, directives, cost). */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

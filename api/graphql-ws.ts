@@ -1,10 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
-import type { ServerOptions as WsServerOptions } from 'graphql-ws';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { MessageType, type ServerOptions as WsServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeys, Caller } from './auth.js';
 import { isAllowedOrigin } from './origin.js';
+import { tidyErrors } from './plugins/variable-error-codes.js';
 import type { Telemetry } from './telemetry.js';
 import type { GatewayYoga } from './yoga.js';
 
@@ -16,7 +17,49 @@ type EnvelopedArgs = ExecutionArgs & {
 type OperationResult = ReturnType<NonNullable<WsServerOptions['execute']>>;
 
 /** What graphql-ws keeps per socket, besides the socket and upgrade request. */
-type SocketExtra = { caller?: Caller } & Record<PropertyKey, unknown>;
+type SocketExtra = {
+  caller?: Caller;
+  /** One controller per running operation id, aborted when the socket closes or the client sends `complete`. */
+  operations?: Map<string, AbortController>;
+} & Record<PropertyKey, unknown>;
+
+/** A `complete` message is `{"id":"…","type":"complete"}`; ids are short (graphql-ws clients send UUIDs). */
+const MAX_COMPLETE_MESSAGE_BYTES = 1024;
+
+/** The operation each subscribe payload started, so a finished operation forgets only its own controller when a client reuses its id. */
+const operationOf = new WeakMap<object, AbortController>();
+
+/**
+ * Gives each operation on a socket an AbortSignal. graphql-ws returns a
+ * subscription's iterator when the client leaves, but only once it holds the
+ * iterator, and it has nothing to return for a mutation or for a subscription
+ * still being prepared; without this, those run (and are billed) to the end.
+ */
+function trackOperations(extra: SocketExtra & { socket: WebSocket }): Map<string, AbortController> {
+  if (extra.operations) return extra.operations;
+  const operations = new Map<string, AbortController>();
+  extra.operations = operations;
+  extra.socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+    // graphql-ws parses the same message; only `complete` matters here, and it
+    // is small, so large messages (operations with images) are not parsed twice.
+    const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
+    if (size > MAX_COMPLETE_MESSAGE_BYTES) return;
+    let message: { type?: unknown; id?: unknown };
+    try {
+      message = JSON.parse(String(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)));
+    } catch {
+      return;
+    }
+    if (message?.type !== MessageType.Complete || typeof message.id !== 'string') return;
+    operations.get(message.id)?.abort();
+    operations.delete(message.id);
+  });
+  extra.socket.once('close', () => {
+    for (const controller of operations.values()) controller.abort();
+    operations.clear();
+  });
+  return operations;
+}
 
 /** RFC 6455 close code for a server going away (not one of graphql-ws's own CloseCodes). */
 export const GOING_AWAY = 1001;
@@ -61,22 +104,33 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
         ctx.extra.caller = caller;
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const operation = new AbortController();
+        trackOperations(ctx.extra).set(id, operation);
+        operationOf.set(payload, operation);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
           caller: ctx.extra.caller,
+          operationSignal: operation.signal,
         });
+        let errors: readonly GraphQLError[];
         let document;
         try {
           document = parse(payload.query);
+          errors = validate(schema, document);
         } catch (error) {
-          return [error as never];
+          // graphql-armor's limits throw from parse and from validation rules;
+          // anything uncaught here would close the socket with 4500.
+          if (!(error instanceof GraphQLError)) throw error;
+          errors = [error];
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) {
+          ctx.extra.operations?.delete(id);
+          return tidyErrors(errors);
+        }
         return {
           schema,
           operationName: payload.operationName,
@@ -86,6 +140,11 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
           execute,
           subscribe,
         } satisfies EnvelopedArgs;
+      },
+      // The operation ended: forget it without aborting anything.
+      onComplete: (ctx, id, payload) => {
+        const operations = ctx.extra.operations;
+        if (operations?.get(id) === operationOf.get(payload)) operations?.delete(id);
       },
     },
     wsServer,

@@ -55,8 +55,18 @@ if (server.services.stores.kind === 'memory') {
 }
 logger.info(`GraphQL (HTTP, SSE, WebSocket) and GraphiQL on ${server.url}/graphql`);
 
+// First SIGINT/SIGTERM: drain (see README "Deploying safely"). A second one
+// during the drain is deliberate: in-flight upstream calls are aborted and the
+// process exits 1 at once.
+let draining = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (draining) {
+      logger.warn({ signal, inFlight: server.services.admission.active }, 'forced exit: second signal during shutdown');
+      void server.services.admission.cancelAll();
+      process.exit(1);
+    }
+    draining = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
     void server.shutdown(config.shutdownGraceMs).then(
       () => process.exit(0),

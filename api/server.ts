@@ -19,6 +19,9 @@ import { countUpstreamRetries, createTelemetry } from './telemetry.js';
 import { logWebSocketErrors } from './ws-errors.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
 
+/** At shutdown, how long cancelled requests get to end and be answered before sockets close. */
+const CANCEL_WAIT_MS = 1000;
+
 export interface ServerOptions {
   /**
    * Extra settings for the SDK client (tests point it at their own endpoint).
@@ -74,7 +77,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     onUnauthenticated: () => telemetry.rejected('UNAUTHENTICATED'),
   });
-  const httpServer = http.createServer(createHttpRoutes({ yoga, telemetry, isReady: () => ready && stores.ready(), webRoot: config.webRoot }));
+  const bodyTimeoutMs = config.requestBodyTimeoutMs;
+  const httpServer = http.createServer(
+    {
+      // A client that drips its headers or body is answered 408 and closed. Node
+      // checks these deadlines every connectionsCheckingInterval (30 s by
+      // default), so that is tightened to a fraction of the deadline.
+      requestTimeout: bodyTimeoutMs,
+      headersTimeout: bodyTimeoutMs > 0 ? Math.min(60_000, bodyTimeoutMs) : 60_000,
+      connectionsCheckingInterval: bodyTimeoutMs > 0 ? Math.min(30_000, Math.max(100, Math.round(bodyTimeoutMs / 4))) : 30_000,
+    },
+    createHttpRoutes({ yoga, telemetry, isReady: () => ready && stores.ready(), webRoot: config.webRoot }),
+  );
   const wsServer = attachGraphqlWs(httpServer, {
     yoga,
     apiKeys,
@@ -90,6 +104,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  // Responses not yet written, so shutdown lets a cancelled mutation's answer out before closing sockets.
+  const responses = new Set<http.ServerResponse>();
+  httpServer.on('request', (_req, res) => {
+    responses.add(res);
+    res.once('close', () => responses.delete(res));
+  });
+  const responsesWritten = async (timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (responses.size > 0 && performance.now() < deadline) await sleep(10);
+  };
 
   let url = '';
   let stopping: Promise<void> | undefined;
@@ -102,10 +126,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       logger.info({ inFlight: admission.active, graceMs }, 'draining: waiting for in-flight descriptions');
       await Promise.race([admission.idle(), sleep(graceMs)]);
     }
-    await admission.cancelAll();
-    // graphql-ws and yoga send `complete` for the ended streams a few ticks
-    // later; let those frames go out before the sockets close.
+    // Streams are ended (`complete`), mutations answered SHUTTING_DOWN; this
+    // resolves once each has released its slot (bounded, so a stuck call
+    // cannot hold the process).
+    await Promise.race([admission.cancelAll(), sleep(CANCEL_WAIT_MS)]);
+    // graphql-ws and yoga send those answers a few ticks later; let them go
+    // out before the sockets close.
     await sleep(50);
+    await responsesWritten(CANCEL_WAIT_MS);
     for (const client of wsServer.clients) client.close(GOING_AWAY, 'Server shutting down');
     await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -4,11 +4,13 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createFetch } from '@whatwg-node/fetch';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { ANONYMOUS, type ApiKeys, type Caller } from './auth.js';
 import type { GatewayContext } from './context.js';
-import { unauthenticated } from './errors.js';
+import { ErrorCode, unauthenticated } from './errors.js';
 import { useCompressedGraphiQL } from './plugins/compressed-graphiql.js';
+import { usePayloadTooLargeCode, withRequestErrorCode } from './plugins/request-error-codes.js';
 import { useSseNoBuffering } from './plugins/sse-no-buffering.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
@@ -42,7 +44,20 @@ export interface GatewayYogaOptions {
 /** What the graphql-ws adapter passes in; plain HTTP requests have neither. */
 interface InitialContext {
   caller?: Caller;
+  /** The graphql-ws operation's signal (see graphql-ws.ts). */
+  operationSignal?: AbortSignal;
 }
+
+/**
+ * graphql-armor's refusals carry no code; this gives them one (its `onReject`
+ * hook gets the error before it is thrown).
+ */
+const armorRefusal = {
+  onReject: [(_context: unknown, error: GraphQLError) => void Object.assign(error.extensions, { code: ErrorCode.QUERY_TOO_COMPLEX })],
+};
+
+/** For a context with neither a request nor an operation (in-process execution). */
+const NEVER_ABORTED = new AbortController().signal;
 
 export type GatewayYoga = YogaServerInstance<InitialContext, GatewayContext>;
 
@@ -79,10 +94,11 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: ({ request, caller }) => ({
+    context: ({ request, caller, operationSignal }) => ({
       services: options.services,
       request,
       caller: caller ?? callers.get(request) ?? ANONYMOUS,
+      signal: operationSignal ?? request?.signal ?? NEVER_ABORTED,
     }),
     // Same-origin needs no CORS headers; yoga's default would reflect any origin.
     cors: options.corsOrigins.length > 0 ? { origin: options.corsOrigins, credentials: true } : false,
@@ -106,16 +122,17 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
     plugins: [
       // Multipart and other "simple" requests skip the browser's CORS preflight,
       // so they must carry a custom header (yoga's CSRF guidance).
-      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      withRequestErrorCode(useCSRFPrevention({ requestHeaders: CSRF_HEADERS }), ErrorCode.CSRF_REFUSED),
+      usePayloadTooLargeCode(options.maxRequestBytes),
       useApiKeys(options.apiKeys, callers, options.onUnauthenticated),
       EnvelopArmorPlugin({
         // The schema is shallow (depth 3); the depth cap guards future growth.
         // Armor exempts introspection from it, so GraphiQL keeps working.
-        maxDepth: { n: 8 },
-        maxAliases: { n: 4 },
-        maxDirectives: { n: 10 },
-        maxTokens: { n: 1000 },
-        costLimit: { maxCost: 5000 },
+        maxDepth: { n: 8, ...armorRefusal },
+        maxAliases: { n: 4, ...armorRefusal },
+        maxDirectives: { n: 10, ...armorRefusal },
+        maxTokens: { n: 1000, ...armorRefusal },
+        costLimit: { maxCost: 5000, ...armorRefusal },
         blockFieldSuggestion: { enabled: options.production },
       }),
       ...(options.introspection ? [] : [useDisableIntrospection()]),

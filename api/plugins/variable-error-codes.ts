@@ -2,34 +2,54 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.js';
 
-/** graphql-js echoes the bad value; a base64 image there would flood the client. */
+/**
+ * graphql-js echoes the bad value or name (a variable, an inline literal, an
+ * unknown field); a base64 image or a 200 KB string there would flood the client.
+ */
 function shorten(message: string): string {
   return message.replace(/"([^"]{40})[^"]{8,}"/g, '"$1…"');
 }
 
-function withCodes(result: ExecutionResult): ExecutionResult {
-  if (!result.errors?.some(isVariableError)) return result;
-  return {
-    ...result,
-    errors: result.errors.map((error) =>
-      isVariableError(error)
-        ? createGraphQLError(shorten(error.message), {
-            nodes: error.nodes,
-            extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
-          })
-        : error,
-    ),
-  };
+function isVariableError(error: GraphQLError): boolean {
+  return error.message.startsWith('Variable "$') && (!error.extensions?.code || error.extensions.code === ErrorCode.BAD_USER_INPUT);
 }
 
-function isVariableError(error: GraphQLError): boolean {
-  return !error.extensions?.code && error.message.startsWith('Variable "$');
+/** Errors made here; passing them through again would pair up the wrong quotes. */
+const tidied = new WeakSet<GraphQLError>();
+
+/** The error with a short message and, for variable coercion errors, the code BAD_USER_INPUT; itself when nothing changes. */
+function tidy(error: GraphQLError): GraphQLError {
+  // An unexpected error (a resolver's plain Error) is left to yoga's masking:
+  // remaking it here would make it look expected and unmask it.
+  if (tidied.has(error) || (error.originalError && !(error.originalError instanceof GraphQLError))) return error;
+  const message = shorten(error.message);
+  const variable = isVariableError(error);
+  if (message === error.message && (!variable || error.extensions?.code)) return error;
+  const result = createGraphQLError(message, {
+    nodes: error.nodes,
+    path: error.path,
+    extensions: variable ? { ...error.extensions, code: ErrorCode.BAD_USER_INPUT } : error.extensions,
+  });
+  tidied.add(result);
+  return result;
+}
+
+/** Tidies a list of errors (also used by the graphql-ws adapter for errors it sends itself). */
+export function tidyErrors(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.map(tidy);
+}
+
+function withCodes(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = tidyErrors(result.errors);
+  if (errors.every((error, i) => error === result.errors![i])) return result;
+  return { ...result, errors };
 }
 
 /**
  * Gives variable coercion errors (wrong types, a @oneOf input with two keys, a
  * File where a String belongs) the code BAD_USER_INPUT, which graphql-js leaves
- * out, on every transport.
+ * out, and cuts echoed values short in every error message, on every transport.
  */
 export function useVariableErrorCodes(): Plugin {
   return {
@@ -38,8 +58,8 @@ export function useVariableErrorCodes(): Plugin {
         if (!isAsyncIterable(result)) setResult(withCodes(result));
       },
     }),
-    // Yoga's executor throws coercion errors for queries and mutations over
-    // HTTP; they reach the response here without passing onExecuteDone.
+    // Yoga's executor throws coercion and validation errors for queries and
+    // mutations over HTTP; they reach the response here without passing onExecuteDone.
     onResultProcess: ({ result, setResult }) => {
       if (!isAsyncIterable(result) && !Array.isArray(result)) setResult(withCodes(result as ExecutionResult));
     },

@@ -125,7 +125,7 @@ builder.subscriptionField('describeImage', (t) =>
     type: DescriptionChunkRef,
     description: 'Streams a description of the images, one chunk per model text delta.',
     args: { input: t.arg({ type: DescribeImageInput, required: true }) },
-    subscribe: (_root, { input }, { services, caller }) => openDescriptionStream(input, services, caller),
+    subscribe: (_root, { input }, { services, caller, signal }) => openDescriptionStream(input, services, caller, signal),
     resolve: (event: DescriptionEvent) => {
       if ('error' in event) throw event.error;
       return event;
@@ -138,7 +138,6 @@ builder.mutationField('describeImage', (t) =>
     type: DescriptionRef,
     description: 'Describes the images and returns the whole answer at once.',
     args: { input: t.arg({ type: DescribeImageInput, required: true }) },
-    resolve: (_root, { input }, { services, caller, request }) =>
-      describeOnce(input, services, caller, request?.signal ?? new AbortController().signal),
+    resolve: (_root, { input }, { services, caller, signal }) => describeOnce(input, services, caller, signal),
   }),
 );

@@ -34,6 +34,8 @@ export interface Services extends ModelCatalogueServices {
   maxHistoryTurns: number;
   /** Gate for every describe request: limits and shutdown. */
   admission: Admission;
+  /** Caps on a describe request's text (characters; 0 = no cap). */
+  textLimits: Config['text'];
   /** Abort an upstream call that sends nothing for this long; 0 = never. */
   upstreamIdleTimeoutMs: number;
   telemetry: Telemetry;
@@ -73,6 +75,7 @@ export function createServices(config: Config, telemetry: Telemetry, stores: Sto
     maxInputPixels: config.images.maxInputPixels,
     maxHistoryTurns: config.maxHistoryTurns,
     admission: new Admission({ maxConcurrent: config.limits.maxConcurrent, rate: stores.rate, concurrency: stores.concurrency }),
+    textLimits: config.text,
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,
     telemetry,
     stores,

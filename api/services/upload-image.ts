@@ -1,10 +1,11 @@
+import type { Caller } from '../auth.js';
 import { modelInfo } from '../bedrock/models.js';
 import { ErrorCode, gatewayError } from '../errors.js';
 import { formatBytes } from '../images/decode-base64.js';
 import { normaliseImage } from '../images/normalise.js';
-import type { Caller } from '../auth.js';
 import type { Services } from './container.js';
 import { imageLimitsFor } from './describe/prepare.js';
+import { admitRequest } from './request-scope.js';
 
 export interface UploadedImage {
   id: string;
@@ -16,24 +17,35 @@ export interface UploadedImage {
   expiresAt: string;
 }
 
-/** Checks and normalises one uploaded file for the default model, then keeps it for the caller's later requests. */
-export async function uploadImage(file: File, deps: Services, caller: Caller): Promise<UploadedImage> {
+/**
+ * Checks and normalises one uploaded file for the default model, then keeps it
+ * for later requests. It costs image work like a describe request, so it is
+ * admitted like one (the key's rate, and a concurrency slot while it runs);
+ * `signal` (the client left, or shutdown) frees the slot at once.
+ */
+export async function uploadImage(file: File, deps: Services, caller: Caller, signal: AbortSignal): Promise<UploadedImage> {
   if (file.size > deps.maxInputImageBytes) {
     throw gatewayError(
       ErrorCode.IMAGE_TOO_LARGE,
       `file: ${formatBytes(file.size)} is over the ${formatBytes(deps.maxInputImageBytes)} limit.`,
     );
   }
-  const model = modelInfo(deps.defaultModelId);
-  const image = await normaliseImage(Buffer.from(await file.arrayBuffer()), imageLimitsFor(model, deps), 'file');
-  const stored = await deps.uploads.put(caller.id, image);
-  return {
-    id: stored.id,
-    mediaType: image.mediaType,
-    width: image.width,
-    height: image.height,
-    byteSize: image.bytes.length,
-    originalByteSize: image.original.byteSize,
-    expiresAt: stored.expiresAt.toISOString(),
-  };
+  const scope = await admitRequest(deps.admission, caller, signal);
+  try {
+    const model = modelInfo(deps.defaultModelId);
+    const bytes = Buffer.from(await scope.race(file.arrayBuffer()));
+    const image = await scope.race(normaliseImage(bytes, imageLimitsFor(model, deps), 'file'));
+    const stored = await scope.race(deps.uploads.put(caller.id, image));
+    return {
+      id: stored.id,
+      mediaType: image.mediaType,
+      width: image.width,
+      height: image.height,
+      byteSize: image.bytes.length,
+      originalByteSize: image.original.byteSize,
+      expiresAt: stored.expiresAt.toISOString(),
+    };
+  } finally {
+    scope.release();
+  }
 }

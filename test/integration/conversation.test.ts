@@ -61,7 +61,7 @@ beforeAll(async () => {
       callback();
     },
   });
-  gateway = await startGateway({ MAX_HISTORY_TURNS: '4' }, undefined, { logger: pino({ level: 'info' }, sink) });
+  gateway = await startGateway({ MAX_HISTORY_TURNS: '4', MAX_PROMPT_CHARS: '500', MAX_REQUEST_TEXT_CHARS: '1000' }, undefined, { logger: pino({ level: 'info' }, sink) });
   upstream = gateway.localBedrock!;
   uploadId = await upload(await solidImage('png', 640, 480, '#884422'));
 });
@@ -129,6 +129,8 @@ describe('a follow-up question about uploaded images', () => {
     ['ends with USER', [{ role: 'USER', text: 'a' }]],
     ['has an empty turn', [{ role: 'USER', text: '' }, { role: 'ASSISTANT', text: 'b' }]],
     ['is longer than MAX_HISTORY_TURNS', Array.from({ length: 6 }, (_, i) => ({ role: i % 2 ? 'ASSISTANT' : 'USER', text: `t${i}` }))],
+    ['has a turn longer than MAX_PROMPT_CHARS', [{ role: 'USER', text: 'a' }, { role: 'ASSISTANT', text: 'b'.repeat(501) }]],
+    ['holds more text than MAX_REQUEST_TEXT_CHARS', [{ role: 'USER', text: 'a'.repeat(500) }, { role: 'ASSISTANT', text: 'b'.repeat(500) }]],
   ])('refuses a history that %s with BAD_USER_INPUT and no upstream request', async (_name, history) => {
     const before = upstream.requests.length;
     const once = await postGraphQL(gateway.graphqlUrl, MUTATION, followUp({ history }));

@@ -58,4 +58,37 @@ describe('the server process', () => {
       await bedrock.stop();
     }
   });
+
+  it('on a second SIGTERM during the drain, aborts in-flight upstream calls and exits 1 at once ("forced exit")', async () => {
+    const bedrock = await startLocalBedrock();
+    try {
+      bedrock.script({ kind: 'hang' });
+      const main = await startMain({
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+        AWS_MAX_ATTEMPTS: '1',
+        SHUTDOWN_GRACE_MS: '60000',
+      });
+      children.push(main.child);
+      const requested = bedrock.nextRequest();
+      const variables = { input: { images: [{ base64: base64(await solidImage('png')) }] } };
+      void collect(sseSubscribe(`${main.url}/graphql`, SUBSCRIPTION, variables)).catch(() => {});
+      const request = await requested;
+
+      const exited = once(main.child, 'exit');
+      main.child.kill('SIGTERM');
+      await expect.poll(() => main.output()).toMatch(/shutting down/);
+      const secondAt = performance.now();
+      main.child.kill('SIGTERM');
+      const [code] = await exited;
+      expect(code).toBe(1);
+      expect(performance.now() - secondAt).toBeLessThan(2000);
+      expect(main.output()).toMatch(/forced exit/);
+      expect(await request.settled).toBe('aborted');
+    } finally {
+      await bedrock.stop();
+    }
+  });
 });

@@ -54,7 +54,7 @@ function resolveRequestModel(input: DescribeImageInput, deps: Services): { model
   return { model: visionModelInfo(id, entry), entry };
 }
 
-async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services, owner: string) {
+async function loadImage(input: ImageInput, index: number, model: VisionModelInfo, deps: Services, owner: string, signal?: AbortSignal) {
   const label = `images[${index}]`;
   if (input.uploadId) {
     // Someone else's upload gets the same answer as an unknown id, so ids cannot be probed.
@@ -62,7 +62,7 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
     if (!stored) {
       throw gatewayError(
         ErrorCode.UPLOAD_NOT_FOUND,
-        `${label}: upload "${input.uploadId}" is unknown or has expired. Upload the image again.`,
+        `${label}: upload "${truncateForMessage(input.uploadId)}" is unknown or has expired. Upload the image again.`,
       );
     }
     return stored.image;
@@ -71,6 +71,7 @@ async function loadImage(input: ImageInput, index: number, model: VisionModelInf
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `${label}: give exactly one of base64 or uploadId.`);
   }
   const bytes = decodeBase64Image(input.base64, deps.maxInputImageBytes, label);
+  signal?.throwIfAborted();
   return normaliseImage(bytes, imageLimitsFor(model, deps), label);
 }
 
@@ -109,13 +110,50 @@ function sentImage(image: NormalisedImage): SentImage {
   };
 }
 
+function checkLength(name: string, value: string | null | undefined, max: number) {
+  if (typeof value !== 'string' || max <= 0 || value.length <= max) return;
+  throw gatewayError(ErrorCode.BAD_USER_INPUT, `${name} is ${value.length} characters; the limit is ${max}.`, {
+    field: name,
+    limit: max,
+  });
+}
+
+/** Caps on the request's text, so a megabyte of prompt never reaches (and is never billed by) Bedrock. */
+function checkTextLengths(input: DescribeImageInput, limits: Services['textLimits']) {
+  checkLength('prompt', input.prompt, limits.maxPromptChars);
+  checkLength('system', input.system, limits.maxSystemChars);
+  input.stopSequences?.forEach((stop, i) => checkLength(`stopSequences[${i}]`, stop, limits.maxStopSequenceChars));
+  // A conversation's earlier turns and the answer prefix are sent (and billed) like the prompt.
+  input.history?.forEach((turn, i) => checkLength(`history[${i}].text`, turn.text, limits.maxPromptChars));
+  checkLength('answerPrefix', input.answerPrefix, limits.maxPromptChars);
+  const total =
+    (input.prompt?.length ?? 0) +
+    (input.system?.length ?? 0) +
+    (input.stopSequences ?? []).reduce((sum, s) => sum + s.length, 0) +
+    (input.history ?? []).reduce((sum, turn) => sum + turn.text.length, 0) +
+    (input.answerPrefix?.length ?? 0);
+  if (limits.maxRequestTextChars > 0 && total > limits.maxRequestTextChars) {
+    throw gatewayError(
+      ErrorCode.BAD_USER_INPUT,
+      `prompt, system, stopSequences, history and answerPrefix hold ${total} characters together; the limit is ${limits.maxRequestTextChars}.`,
+      { limit: limits.maxRequestTextChars },
+    );
+  }
+}
+
 /**
  * Every check that can fail without Bedrock runs here, before anything is
- * billed: model allow-list, parameter ranges, image count, each image's
- * format, pixels and size, and the whole payload. `owner` is the caller's id:
- * only its own uploads can be used.
+ * billed: model allow-list, parameter ranges, text lengths, image count, each
+ * image's format, pixels and size, and the whole payload. `owner` is the
+ * caller's id: only its own uploads can be used. `signal` (the client left, or
+ * shutdown) stops it between stages.
  */
-export async function prepareDescription(input: DescribeImageInput, deps: Services, owner: string): Promise<PreparedDescription> {
+export async function prepareDescription(
+  input: DescribeImageInput,
+  deps: Services,
+  owner: string,
+  signal?: AbortSignal,
+): Promise<PreparedDescription> {
   const { model, entry } = resolveRequestModel(input, deps);
   checkParameters(entry, input);
   if (input.stopSequences && input.stopSequences.length > MAX_STOP_SEQUENCES) {
@@ -127,6 +165,8 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   if (input.prompt !== null && input.prompt !== undefined && input.prompt.trim() === '') {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'prompt must not be blank; leave it out to use the default prompt.');
   }
+  checkTextLengths(input, deps.textLimits);
+  signal?.throwIfAborted();
   const prompt = input.prompt ?? DEFAULT_PROMPT;
   const conversation = { history: input.history, prompt, answerPrefix: input.answerPrefix };
   checkConversation(conversation, deps.maxHistoryTurns);
@@ -135,7 +175,8 @@ export async function prepareDescription(input: DescribeImageInput, deps: Servic
   }
   checkImageCount(entry, input.images.length);
 
-  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps, owner)));
+  const images = await Promise.all(input.images.map((image, index) => loadImage(image, index, model, deps, owner, signal)));
+  signal?.throwIfAborted();
   const imageTokens = estimateImageTokens(images, entry.images.tokenFormula);
   const request: ModelRequest = {
     modelId: model.id,

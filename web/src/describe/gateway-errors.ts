@@ -35,6 +35,8 @@ const MESSAGES: Record<string, { message: string; showDetail?: boolean }> = {
   UNAUTHENTICATED: { message: 'This server needs an API key. Enter it under “Ask”, then try again.' },
   CANCELLED: { message: 'The request was cancelled before the answer was ready.' },
   STORE_UNAVAILABLE: { message: 'The server cannot reach its shared store right now. Try again in a moment.' },
+  CSRF_REFUSED: { message: 'The server refused the request as a possible cross-site request. Reload the page and try again.' },
+  QUERY_TOO_COMPLEX: { message: 'The request is more complex than the server allows.', showDetail: true },
   INTERNAL_SERVER_ERROR: { message: 'Something went wrong on the server. Try again.' },
   NETWORK_ERROR: { message: 'The server cannot be reached. Check your connection and try again.' },
 };
