@@ -52,7 +52,7 @@ export async function estimateDescription(
   signal?: AbortSignal,
 ): Promise<CostEstimate> {
   // The caller's own uploads only, as for describeImage.
-  const prepared = await prepareDescription(input, services, caller.id);
+  const prepared = await prepareDescription(input, services, caller.id, signal);
   const counted = prepared.entry.countTokens ? await countTokens(prepared, services, signal) : undefined;
   const inputTokens = counted ?? prepared.inputTokensEstimate;
   const { maxTokens, cacheImages } = prepared.request;
