@@ -56,6 +56,8 @@ export interface Config {
     /** Bytes of uploads one API key may hold; over it, that key's own oldest uploads go first. @default 64 MB (`UPLOAD_KEY_MAX_BYTES`) */
     keyMaxBytes: number;
   };
+  /** Longest conversation `history` a describe request may carry, in turns. @default 20 (`MAX_HISTORY_TURNS`) */
+  maxHistoryTurns: number;
   /**
    * Redis (or Valkey) shared by every replica for uploads and per-key limits;
    * unset, they live in this process's memory. (`REDIS_URL`, e.g. `redis://redis:6379`)
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
       maxBytes: intFrom(env, 'UPLOAD_STORE_MAX_BYTES', 256_000_000),
       keyMaxBytes: intFrom(env, 'UPLOAD_KEY_MAX_BYTES', 64_000_000),
     },
+    maxHistoryTurns: intFrom(env, 'MAX_HISTORY_TURNS', 20),
     redisUrl: env.REDIS_URL || undefined,
     redisTimeoutMs: intFrom(env, 'REDIS_TIMEOUT_MS', 1000),
     graphiql: env.GRAPHIQL !== 'false',

@@ -12,7 +12,8 @@ export async function sampleImageDataUrl(): Promise<string> {
 }
 
 export const EXAMPLE_SUBSCRIPTION = /* GraphQL */ `# Streams a description of the sample image in the variables below.
-# Press run and watch the chunks arrive. Query.models lists what you can pick.
+# Press run and watch the chunks arrive; the last one (done: true) holds the
+# whole answer in description.text. Query.models lists what you can pick.
 subscription DescribeSample($input: DescribeImageInput!) {
   describeImage(input: $input) {
     index
@@ -20,7 +21,11 @@ subscription DescribeSample($input: DescribeImageInput!) {
     done
     stopReason
     modelId
-    usage { inputTokens outputTokens }
+    description {
+      text
+      answerPrefix
+      usage { inputTokens outputTokens cacheReadInputTokens cacheWriteInputTokens costUsd }
+    }
   }
 }
 `;

@@ -13,7 +13,8 @@ export interface DescriptionReport {
   /** ok: finished; error: failed with `code`; cancelled: the client went away; rejected: refused before any upstream call. */
   outcome: 'ok' | 'error' | 'cancelled' | 'rejected';
   code?: string;
-  usage?: TokenUsage;
+  /** On a cancelled stream: the input tokens and the output tokens generated before the abort. */
+  usage?: TokenUsage & { costUsd?: number | null };
   /** What Bedrock said when the call failed: for this log only, never for the client (it can hold account ids and ARNs). */
   upstream?: UpstreamDetail;
   firstTokenMs?: number | null;
@@ -45,8 +46,14 @@ export function createTelemetry(logger: Logger): Telemetry {
   });
   const tokens = new Counter({
     name: 'gateway_tokens_total',
-    help: 'Tokens billed, by model and direction',
+    help: 'Tokens billed, by model and direction (input, output, cache_read, cache_write)',
     labelNames: ['model', 'direction'],
+    registers: [registry],
+  });
+  const cost = new Counter({
+    name: 'gateway_cost_usd_total',
+    help: 'What the answers cost, in USD at the catalogue prices, by model',
+    labelNames: ['model'],
     registers: [registry],
   });
   const firstToken = new Histogram({
@@ -86,6 +93,9 @@ export function createTelemetry(logger: Logger): Telemetry {
       if (report.usage) {
         tokens.inc({ model, direction: 'input' }, report.usage.inputTokens);
         tokens.inc({ model, direction: 'output' }, report.usage.outputTokens);
+        if (report.usage.cacheReadInputTokens) tokens.inc({ model, direction: 'cache_read' }, report.usage.cacheReadInputTokens);
+        if (report.usage.cacheWriteInputTokens) tokens.inc({ model, direction: 'cache_write' }, report.usage.cacheWriteInputTokens);
+        if (report.usage.costUsd) cost.inc({ model }, report.usage.costUsd);
       }
       if (typeof report.firstTokenMs === 'number') firstToken.observe({ model }, report.firstTokenMs / 1000);
       if (typeof report.latencyMs === 'number') latency.observe({ model, operation: report.operation }, report.latencyMs / 1000);

@@ -13,7 +13,7 @@ import type { StreamDecoder, StreamResult } from './adapters/stream-decoder.js';
 import type { ApiFamily } from './catalogue/types.js';
 import { mapBedrockError, upstreamDetailOf, type UpstreamDetail } from './errors.js';
 import { idleTimeout } from './idle-timeout.js';
-import type { ModelRequest } from './model-request.js';
+import type { ModelRequest, TokenUsage } from './model-request.js';
 import { readBody, takeEventStreamBody } from './raw-body.js';
 
 export type { StreamResult } from './adapters/stream-decoder.js';
@@ -40,8 +40,19 @@ export interface BedrockModelClientOptions {
  * from ErrorCode; an aborted `signal` rejects with CANCELLED.
  */
 export interface BedrockModelClient {
-  /** Streams one answer: each text delta goes to `onText` as soon as it is decoded. */
-  stream(request: ModelRequest, family: ApiFamily, signal: AbortSignal, onText: (text: string) => void): Promise<StreamResult>;
+  /**
+   * Streams one answer: each text delta goes to `onText` as soon as it is
+   * decoded; `onUsage` sees the usage as the stream reports it so far (the
+   * input tokens of Anthropic's message_start), so a cancelled call can be
+   * accounted.
+   */
+  stream(
+    request: ModelRequest,
+    family: ApiFamily,
+    signal: AbortSignal,
+    onText: (text: string) => void,
+    onUsage?: (usage: TokenUsage) => void,
+  ): Promise<StreamResult>;
   /** One whole answer, not streamed. */
   invoke(request: ModelRequest, family: ApiFamily, signal: AbortSignal): Promise<InvokeResult>;
 }
@@ -92,7 +103,7 @@ export function createBedrockClient(sdk: BedrockRuntimeClient, options: BedrockM
   }
 
   return {
-    async stream(request, family, signal, onText) {
+    async stream(request, family, signal, onText, onUsage) {
       // Built before the timer: a request the adapter refuses never goes out.
       const command = streamCommand(request, family);
       const upstream = idleTimeout(signal, idleTimeoutMs);
@@ -106,6 +117,7 @@ export function createBedrockClient(sdk: BedrockRuntimeClient, options: BedrockM
         await readBody(raw.body, (bytes) => {
           upstream.touch();
           decoder.write(bytes);
+          onUsage?.(decoder.usage);
         });
         decoder.end();
         return {

@@ -33,6 +33,8 @@ export interface Services extends ModelCatalogueServices {
   maxInputPixels: number;
   /** The queue every image decode waits in: bounds the memory image preparation takes. */
   decodeQueue?: DecodeQueue;
+  /** Longest `history` a describe request may carry. */
+  maxHistoryTurns: number;
   /** Gate for every describe request: limits and shutdown. */
   admission: Admission;
   /** Caps on a describe request's text (characters; 0 = no cap). */
@@ -79,6 +81,7 @@ export function createServices(config: Config, telemetry: Telemetry, stores: Sto
       budgetPixels: config.images.decodeBudgetPixels,
       timeoutMs: config.images.queueTimeoutMs,
     }),
+    maxHistoryTurns: config.maxHistoryTurns,
     admission: new Admission({ maxConcurrent: config.limits.maxConcurrent, rate: stores.rate, concurrency: stores.concurrency }),
     textLimits: config.text,
     upstreamIdleTimeoutMs: config.upstreamIdleTimeoutMs,

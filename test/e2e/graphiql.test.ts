@@ -18,7 +18,10 @@ describe('GraphiQL', () => {
     await expect.poll(() => page.locator('.graphiql-response').textContent(), { timeout: 10_000 }).toMatch(/"done":\s*false/);
     // ...then the final chunk with usage.
     await expect.poll(() => page.locator('.graphiql-response').textContent(), { timeout: 15_000 }).toMatch(/"done":\s*true/);
-    expect(await page.locator('.graphiql-response').textContent()).toMatch(/"outputTokens":\s*\d+/);
+    const final = (await page.locator('.graphiql-response').textContent()) ?? '';
+    expect(final).toMatch(/"outputTokens":\s*\d+/);
+    // The last payload is all GraphiQL shows: it carries the whole answer, not just an empty last chunk.
+    expect(final).toMatch(/"description":\s*\{\s*"text":\s*"Local\s+image\s+inspector/);
     expect(await request.settled).toBe('completed');
     await page.screenshot({ path: join(process.cwd(), 'test-results', 'graphiql.png') });
     await page.close();

@@ -72,7 +72,7 @@ describe('web client', () => {
       await expect.poll(() => status(page).textContent()).toMatch(/^Done in/);
       const stats = await page.getByRole('definition').allTextContents();
       expect(stats[0]).toBe('Finished');
-      expect(stats[1]).toMatch(/^\d[\d,]* in · \d+ out$/);
+      expect(stats[1]).toMatch(/^\d[\d,]* in( · [\d,]+ (from|written to) cache)? · \d+ out · \$0$/);
       expect(stats[2]).toMatch(/^(\d+ ms|\d+\.\d s)$/);
       expect(await page.getByText(/^Sent \d+(\.\d)? KB · 640 × 480 JPEG$/).isVisible()).toBe(true);
 

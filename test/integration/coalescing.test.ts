@@ -34,6 +34,8 @@ const prepared = (): PreparedDescription => ({
   request: { modelId: LOCAL_MODEL_ID, images: [], turns: [{ role: 'user', text: 'Describe.' }], maxTokens: 1024 },
   family: 'anthropic-messages',
   images: [],
+  imageTokens: 0,
+  inputTokensEstimate: 0,
 });
 
 /** Reads every event, pausing `delayMs` after each one like a consumer stuck on a slow socket. */

@@ -30,7 +30,7 @@ describe('DescriptionPanel', () => {
     expect(onStop).toHaveBeenCalledOnce();
   });
 
-  it('shows stop reason, token usage and time to first token when done', () => {
+  it('shows stop reason, token usage (with cache reads and cost) and time to first token when done', () => {
     const run: Run = {
       ...base,
       status: 'done',
@@ -43,14 +43,14 @@ describe('DescriptionPanel', () => {
         stopReason: 'max_tokens',
         latencyMs: 2300,
         firstTokenMs: 412,
-        usage: { inputTokens: 1234, outputTokens: 56 },
+        usage: { inputTokens: 1234, outputTokens: 56, cacheReadInputTokens: 2000, cacheWriteInputTokens: 0, costUsd: 0.0123 },
         modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
         images: null,
       },
     };
     render(<DescriptionPanel run={run} onStop={() => {}} onAskAgain={() => {}} />);
     const details = screen.getAllByRole('definition').map((dd) => dd.textContent);
-    expect(details).toEqual(['Reached the token limit', '1,234 in · 56 out', '412 ms', '2.3 s']);
+    expect(details).toEqual(['Reached the token limit', '1,234 in · 2,000 from cache · 56 out · $0.0123', '412 ms', '2.3 s']);
     expect(screen.getByRole('status').textContent).toBe('Done in 2.3 s');
     expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull();
   });

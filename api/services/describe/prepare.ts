@@ -10,6 +10,8 @@ import { decodeBase64Image, formatBytes } from '../../images/decode-base64.js';
 import { DEFAULT_DECODE_QUEUE } from '../../images/decode-queue.js';
 import { normaliseImage, type ImageLimits, type NormalisedImage } from '../../images/normalise.js';
 import type { Services } from '../container.js';
+import { buildTurns, checkConversation, sentPrefix } from './conversation.js';
+import { estimateImageTokens, estimateTextTokens, shouldCacheImages } from './estimate.js';
 import type { DescribeImageInput, ImageInput, PreparedDescription, SentImage } from './types.js';
 
 export const DEFAULT_PROMPT =
@@ -194,12 +196,19 @@ function checkTextLengths(input: DescribeImageInput, limits: Services['textLimit
   checkLength('prompt', input.prompt, limits.maxPromptChars);
   checkLength('system', input.system, limits.maxSystemChars);
   input.stopSequences?.forEach((stop, i) => checkLength(`stopSequences[${i}]`, stop, limits.maxStopSequenceChars));
+  // A conversation's earlier turns and the answer prefix are sent (and billed) like the prompt.
+  input.history?.forEach((turn, i) => checkLength(`history[${i}].text`, turn.text, limits.maxPromptChars));
+  checkLength('answerPrefix', input.answerPrefix, limits.maxPromptChars);
   const total =
-    (input.prompt?.length ?? 0) + (input.system?.length ?? 0) + (input.stopSequences ?? []).reduce((sum, s) => sum + s.length, 0);
+    (input.prompt?.length ?? 0) +
+    (input.system?.length ?? 0) +
+    (input.stopSequences ?? []).reduce((sum, s) => sum + s.length, 0) +
+    (input.history ?? []).reduce((sum, turn) => sum + turn.text.length, 0) +
+    (input.answerPrefix?.length ?? 0);
   if (limits.maxRequestTextChars > 0 && total > limits.maxRequestTextChars) {
     throw gatewayError(
       ErrorCode.BAD_USER_INPUT,
-      `prompt, system and stopSequences hold ${total} characters together; the limit is ${limits.maxRequestTextChars}.`,
+      `prompt, system, stopSequences, history and answerPrefix hold ${total} characters together; the limit is ${limits.maxRequestTextChars}.`,
       { limit: limits.maxRequestTextChars },
     );
   }
@@ -232,6 +241,9 @@ export async function prepareDescription(
   }
   checkTextLengths(input, deps.textLimits);
   signal?.throwIfAborted();
+  const prompt = input.prompt ?? DEFAULT_PROMPT;
+  const conversation = { history: input.history, prompt, answerPrefix: input.answerPrefix };
+  checkConversation(conversation, deps.maxHistoryTurns);
   if (input.images.length === 0) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'images must hold at least one image.');
   }
@@ -239,10 +251,13 @@ export async function prepareDescription(
 
   const images = await loadImages(input.images, model, deps, owner, signal);
   signal?.throwIfAborted();
+  const imageTokens = estimateImageTokens(images, entry.images.tokenFormula);
   const request: ModelRequest = {
     modelId: model.id,
     images: images.map((image) => ({ format: image.format, mediaType: image.mediaType, bytes: image.bytes })),
-    turns: [{ role: 'user', text: input.prompt ?? DEFAULT_PROMPT }],
+    turns: buildTurns(conversation),
+    // A cache point only where the model caches and the images reach its minimum.
+    cacheImages: shouldCacheImages(entry.promptCaching, imageTokens),
     system: input.system ?? undefined,
     maxTokens: input.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens),
     temperature: input.temperature ?? undefined,
@@ -258,6 +273,16 @@ export async function prepareDescription(
       `The request would be ${formatBytes(payloadBytes)}; Bedrock accepts at most ${formatBytes(MAX_PAYLOAD_BYTES)}. Send fewer or smaller images.`,
     );
   }
-  return { id: randomUUID(), model, entry, request, family, images: images.map(sentImage) };
+  return {
+    id: randomUUID(),
+    model,
+    entry,
+    request,
+    family,
+    images: images.map(sentImage),
+    answerPrefix: sentPrefix(input.answerPrefix),
+    imageTokens,
+    inputTokensEstimate: imageTokens + estimateTextTokens([request.system, ...request.turns.map((turn) => turn.text)]),
+  };
 }
 

@@ -9,7 +9,8 @@ import { admitRequest, type RequestScope } from '../request-scope.js';
 import { prepareDescription } from './prepare.js';
 import { describeImageEvents } from './stream.js';
 import type { Description, DescribeImageInput, DescriptionEvent, PreparedDescription } from './types.js';
-import { invokeDescription } from './upstream.js';
+import { withCost } from './cost.js';
+import { invokeDescription, type StreamProgress } from './upstream.js';
 
 function describeSent(prepared: PreparedDescription): Partial<DescriptionReport> {
   return {
@@ -66,8 +67,9 @@ export async function openDescriptionStream(
   const closeGauge = services.telemetry.streamOpened();
   let finished = false;
   const endStream = () => void events.return!();
+  const progress: StreamProgress = { inputTokens: 0, outputTokens: 0 };
   const events = observing(
-    describeImageEvents(prepared, services.models),
+    describeImageEvents(prepared, services.models, progress),
     (event) => {
       if ('error' in event) {
         finished = true;
@@ -83,7 +85,11 @@ export async function openDescriptionStream(
       scope.signal.removeEventListener('abort', endStream);
       scope.release();
       closeGauge();
-      if (!finished) report.outcome = 'cancelled';
+      if (!finished) {
+        report.outcome = 'cancelled';
+        // What was generated before the abort is billed too.
+        report.usage = withCost(progress, prepared.entry.prices);
+      }
       services.telemetry.describeEnded(report);
     },
   );

@@ -1,6 +1,12 @@
 import type { ApiFamily, CatalogueEntry } from '../../bedrock/catalogue/types.js';
-import type { ModelRequest, TokenUsage } from '../../bedrock/model-request.js';
+import type { ModelRequest, TokenUsage as ModelTokenUsage } from '../../bedrock/model-request.js';
 import type { VisionModelInfo } from '../../bedrock/models.js';
+import type { ConversationTurnInput } from './conversation.js';
+
+/** Tokens billed for one answer, and what they cost (null: prices unknown). */
+export interface TokenUsage extends ModelTokenUsage {
+  costUsd?: number | null;
+}
 
 export interface ImageInput {
   base64?: string | null;
@@ -17,6 +23,10 @@ export interface DescribeImageInput {
   topP?: number | null;
   topK?: number | null;
   stopSequences?: string[] | null;
+  /** Earlier turns, oldest first; the images belong to the first user turn. */
+  history?: ConversationTurnInput[] | null;
+  /** Text the answer must start with. */
+  answerPrefix?: string | null;
 }
 
 /** What was sent for one image, reported back so a user sees what the model saw. */
@@ -42,6 +52,12 @@ export interface PreparedDescription {
   /** The API the model is called through. */
   family: ApiFamily;
   images: SentImage[];
+  /** The prefix the answer continues, as sent (the request's final assistant turn). */
+  answerPrefix?: string;
+  /** The images' input tokens by the model's formula. */
+  imageTokens: number;
+  /** The whole input by the formula: images plus ~4 characters a token of text. */
+  inputTokensEstimate: number;
 }
 
 export interface DescriptionChunk {
@@ -55,6 +71,10 @@ export interface DescriptionChunk {
   latencyMs?: number;
   firstTokenMs?: number | null;
   images?: SentImage[];
+  /** On the final chunk: the prefix this answer continued. */
+  answerPrefix?: string;
+  /** On the final chunk: the whole answer. */
+  description?: Description;
 }
 
 export interface Description {
@@ -65,6 +85,8 @@ export interface Description {
   usage: TokenUsage;
   latencyMs: number;
   images: SentImage[];
+  /** The prefix this answer continued; `text` holds only what the model wrote after it. */
+  answerPrefix?: string;
 }
 
 /** The last chunk of a description, before it is numbered. */

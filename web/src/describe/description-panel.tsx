@@ -1,6 +1,8 @@
 import { useRef } from 'react';
+import { ConversationThread } from '../conversation/conversation-thread';
+import { usageText } from '../conversation/thread';
 import { CopyButton } from '../history/copy-button';
-import { formatCount, formatMs } from '../format';
+import { formatMs } from '../format';
 import { imageSummary, statusText, stopReasonText } from './run-summary';
 import { isActive, type Run } from './runs';
 import { useFollowOutput } from './use-follow-output';
@@ -65,7 +67,7 @@ export function DescriptionPanel({ run, onStop, onAskAgain }: DescriptionPanelPr
           <div>
             <dt>Tokens</dt>
             <dd>
-              {result.usage ? `${formatCount(result.usage.inputTokens)} in · ${formatCount(result.usage.outputTokens)} out` : '—'}
+              {result.usage ? usageText(result.usage) : '—'}
             </dd>
           </div>
           <div>
@@ -98,6 +100,8 @@ export function DescriptionPanel({ run, onStop, onAskAgain }: DescriptionPanelPr
           <CopyButton text={active ? '' : run.text} label="Copy description" />
         </div>
       )}
+
+      {run?.status === 'done' && run.upload && <ConversationThread key={run.id} run={run} />}
     </div>
   );
 }

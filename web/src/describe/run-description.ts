@@ -27,6 +27,9 @@ const DescribeImage = graphql(/* GraphQL */ `
       usage {
         inputTokens
         outputTokens
+        cacheReadInputTokens
+        cacheWriteInputTokens
+        costUsd
       }
       images {
         width

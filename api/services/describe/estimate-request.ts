@@ -1,0 +1,70 @@
+import { CountTokensCommand, type CountTokensInput } from '@aws-sdk/client-bedrock-runtime';
+import { buildMessagesBody } from '../../bedrock/adapters/anthropic-messages.js';
+import { buildConverseInput } from '../../bedrock/adapters/converse.js';
+import type { Caller } from '../../auth.js';
+import type { Services } from '../container.js';
+import { costRange } from './cost.js';
+import type { CostEstimate } from './estimate.js';
+import { prepareDescription } from './prepare.js';
+import type { DescribeImageInput, PreparedDescription } from './types.js';
+
+/** The CountTokens input for the very request the describe call would send, in its API family's shape. */
+function countTokensInput(prepared: PreparedDescription): CountTokensInput {
+  if (prepared.family === 'converse') {
+    const { messages, system } = buildConverseInput(prepared.request);
+    return { converse: { messages, system } };
+  }
+  return { invokeModel: { body: new TextEncoder().encode(buildMessagesBody(prepared.request)) } };
+}
+
+/**
+ * The input tokens by the model's own tokenizer: Bedrock's CountTokens, free
+ * and exact. It takes the base model id, not an inference profile.
+ * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
+ * Undefined when Bedrock would not count (no bedrock:CountTokens permission,
+ * not offered in the region): the estimate then falls back to the formula
+ * rather than failing a question that would itself go through.
+ */
+async function countTokens(prepared: PreparedDescription, services: Services, signal?: AbortSignal): Promise<number | undefined> {
+  try {
+    const response = await services.bedrock.send(
+      new CountTokensCommand({ modelId: prepared.entry.id, input: countTokensInput(prepared) }),
+      { abortSignal: signal },
+    );
+    return response.inputTokens;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undefined;
+  }
+}
+
+/**
+ * What a describe request would cost, with no model call: the same prepare
+ * step as describeImage (every check, the same errors), then Bedrock's
+ * CountTokens where the model supports it, else the formula (not exact).
+ * No admission: an estimate holds no concurrency slot and takes nothing
+ * from the caller's rate.
+ */
+export async function estimateDescription(
+  input: DescribeImageInput,
+  services: Services,
+  caller: Caller,
+  signal?: AbortSignal,
+): Promise<CostEstimate> {
+  // The caller's own uploads only, as for describeImage.
+  const prepared = await prepareDescription(input, services, caller.id, signal);
+  const counted = prepared.entry.countTokens ? await countTokens(prepared, services, signal) : undefined;
+  const inputTokens = counted ?? prepared.inputTokensEstimate;
+  const { maxTokens, cacheImages } = prepared.request;
+  const cacheableInputTokens = cacheImages ? prepared.imageTokens : 0;
+  const range = costRange(inputTokens, maxTokens, prepared.entry.prices, cacheableInputTokens);
+  return {
+    modelId: prepared.model.id,
+    inputTokens,
+    exact: counted !== undefined,
+    cacheableInputTokens,
+    maxOutputTokens: maxTokens,
+    minCostUsd: range?.minUsd ?? null,
+    maxCostUsd: range?.maxUsd ?? null,
+  };
+}
