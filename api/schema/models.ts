@@ -123,6 +123,10 @@ const VisionModel = builder.objectRef<VisionModelView>('VisionModel').implement(
       resolve: (m) => m.entry.promptCaching?.minTokens ?? null,
     }),
     countTokens: t.boolean({ description: "Bedrock's CountTokens supports it.", resolve: (m) => m.entry.countTokens }),
+    acceptsAnswerPrefix: t.boolean({
+      description: 'The model continues DescribeImageInput.answerPrefix; for the others it is refused before any call.',
+      resolve: (m) => m.entry.assistantPrefill,
+    }),
     lifecycle: t.field({ type: ModelLifecycle, resolve: (m) => m.entry.lifecycle }),
     availability: t.field({ type: ModelAvailability, resolve: (m) => m.availability }),
     conservativeLimits: t.boolean({

@@ -65,6 +65,14 @@ describe('every current vision model through its API family', () => {
     expect(received.modelId).toBe(modelId);
   });
 
+  it('sends an answer prefix to Nova as the final assistant turn and streams only what follows it', async () => {
+    upstream.script({ kind: 'text', deltas: [' a cup of coffee.'] });
+    const results = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, input(NOVA, { answerPrefix: 'It shows' })));
+    expect(results.map((r) => r.data!.describeImage.text).join('')).toBe(' a cup of coffee.');
+    const body = upstream.requests.at(-1)!.body as { messages: { role: string; content: { text?: string }[] }[] };
+    expect(body.messages.at(-1)).toEqual({ role: 'assistant', content: [{ text: 'It shows' }] });
+  });
+
   it('answers the mutation through Converse for a Converse model', async () => {
     upstream.script({ kind: 'text', deltas: DELTAS });
     const result = await postGraphQL(gateway.graphqlUrl, MUTATION, input(NOVA));
@@ -80,6 +88,7 @@ describe("each model's own limits, refused before any upstream request", () => {
     ['topK for Llama 4, which has none', () => input(LLAMA, { topK: 10 }), 'BAD_USER_INPUT'],
     ['topK above Nova\'s 128', () => input(NOVA, { topK: 129 }), 'BAD_USER_INPUT'],
     ['temperature with topP for Claude Haiku 4.5', () => input(CLAUDE_PROFILE, { temperature: 0.5, topP: 0.9 }), 'BAD_USER_INPUT'],
+    ['an answer prefix for Llama 4, which is not known to continue one', () => input(LLAMA, { answerPrefix: 'In short:' }), 'BAD_USER_INPUT'],
     ['more output tokens than Nova Lite writes', () => input(NOVA, { maxTokens: 5001 }), 'BAD_USER_INPUT'],
     ['Claude 3 Haiku, past its end of life', () => input('anthropic.claude-3-haiku-20240307-v1:0'), 'MODEL_END_OF_LIFE'],
     ['a base id Bedrock serves only through a profile', () => input(CLAUDE_BASE), 'MODEL_NOT_ALLOWED'],

@@ -129,6 +129,7 @@ export function conservativeEntry(id: string, facts: { name?: string; provider?:
     prices: { input: Number.NaN, output: Number.NaN },
     promptCaching: null,
     countTokens: false,
+    assistantPrefill: false,
     lifecycle: { status: 'active' },
     sources: [],
     conservative: true,

@@ -15,6 +15,16 @@ const READ = '2026-12-01';
 
 /** Shared pages, cited by several entries. */
 const PAGES = {
+  claudeNoPrefill: {
+    url: 'https://platform.claude.com/docs/en/about-claude/models/whats-new-claude-4-6#prefill-removal',
+    read: READ,
+    covers: 'prefilling the assistant message returns a 400 on Claude 4.6 models and later',
+  },
+  novaPrefill: {
+    url: 'https://docs.aws.amazon.com/nova/latest/userguide/invoke.html',
+    read: READ,
+    covers: 'Nova continues a final assistant message (prefill)',
+  },
   lifecycle: {
     url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html',
     read: READ,
@@ -136,6 +146,7 @@ function retiredClaude(
     prices: { input: 0, output: 0 },
     promptCaching: null,
     countTokens: false,
+    assistantPrefill: true,
     lifecycle: { status: 'end-of-life', ...lifecycle },
     sources: [PAGES.lifecycle, ...sources],
     description: `${name} has reached end of life on Amazon Bedrock.${note}`,
@@ -163,6 +174,7 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
     promptCaching: { minTokens: 4096 },
     countTokens: true,
+    assistantPrefill: true,
     lifecycle: { status: 'active' },
     sources: [
       {
@@ -202,6 +214,7 @@ export const CATALOGUE: CatalogueEntry[] = [
     // so the larger (conservative) minimum is kept.
     promptCaching: { minTokens: 2048 },
     countTokens: true,
+    assistantPrefill: true,
     // Anthropic retires it on its own API on 2026-11-30; Bedrock sets its own
     // dates and none was found for Bedrock: discovery's modelLifecycle decides.
     lifecycle: { status: 'active' },
@@ -239,8 +252,11 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
     promptCaching: { minTokens: 2048 },
     countTokens: true,
+    // Anthropic removed prefill from Claude 4.6 on: a final assistant turn is a 400 (claudeNoPrefill).
+    assistantPrefill: false,
     lifecycle: { status: 'active' },
     sources: [
+      PAGES.claudeNoPrefill,
       PAGES.claudeOnBedrock,
       {
         url: 'https://dev.classmethod.jp/articles/tsnote-bedrock-check-inference-profile-name/',
@@ -274,6 +290,7 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
     promptCaching: { minTokens: 4096 },
     countTokens: true,
+    assistantPrefill: true,
     lifecycle: { status: 'active' },
     sources: [
       PAGES.claudeOnBedrock,
@@ -306,8 +323,11 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
     promptCaching: { minTokens: 4096 },
     countTokens: true,
+    // Anthropic removed prefill from Claude 4.6 on: a final assistant turn is a 400 (claudeNoPrefill).
+    assistantPrefill: false,
     lifecycle: { status: 'active' },
     sources: [
+      PAGES.claudeNoPrefill,
       {
         url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-anthropic-claude-opus-4-6.html',
         read: READ,
@@ -354,8 +374,11 @@ export const CATALOGUE: CatalogueEntry[] = [
     // Claude models launched with cross-Region inference only lack CountTokens on
     // bedrock-runtime (countTokens page); not listed among the models that have it.
     countTokens: false,
+    // Anthropic removed prefill from Claude 4.6 on: a final assistant turn is a 400 (claudeNoPrefill).
+    assistantPrefill: false,
     lifecycle: { status: 'active' },
     sources: [
+      PAGES.claudeNoPrefill,
       {
         url: 'https://docs.rs/speccoder-runtime/0.5.0/speccoder_runtime/init/constant.BEDROCK_MODEL.html',
         read: READ,
@@ -491,8 +514,10 @@ export const CATALOGUE: CatalogueEntry[] = [
     promptCaching: { minTokens: 1024 },
     // CountTokens rejects Nova models (countTokensNova).
     countTokens: false,
+    assistantPrefill: true,
     lifecycle: { status: 'active' },
     sources: [
+      PAGES.novaPrefill,
       PAGES.novaModalities,
       PAGES.promptCaching,
       PAGES.countTokensNova,
@@ -538,8 +563,10 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 0.8, output: 3.2, cacheRead: 0.2 },
     promptCaching: { minTokens: 1024 },
     countTokens: false,
+    assistantPrefill: true,
     lifecycle: { status: 'active' },
     sources: [
+      PAGES.novaPrefill,
       PAGES.novaModalities,
       PAGES.promptCaching,
       PAGES.countTokensNova,
@@ -583,8 +610,10 @@ export const CATALOGUE: CatalogueEntry[] = [
     // Caching is generally available for Premier (promptCaching page); its minimum was not found.
     promptCaching: { minTokens: 1024 },
     countTokens: false,
+    assistantPrefill: true,
     lifecycle: { status: 'active' },
     sources: [
+      PAGES.novaPrefill,
       {
         url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-supported-models-features.html',
         read: READ,
@@ -627,8 +656,10 @@ export const CATALOGUE: CatalogueEntry[] = [
     // Nova 2 caching details not found: off.
     promptCaching: null,
     countTokens: false,
+    assistantPrefill: true,
     lifecycle: { status: 'active' },
     sources: [
+      PAGES.novaPrefill,
       {
         url: 'https://github.com/quattro004/Agent004/wiki/Source-Amazon-Nova-Lite',
         read: READ,
@@ -679,6 +710,8 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 0.17, output: 0.66 },
     promptCaching: null,
     countTokens: false,
+    // No page found that says Converse continues a final assistant turn for it: refused, not guessed.
+    assistantPrefill: false,
     lifecycle: { status: 'active' },
     sources: [
       {
@@ -728,6 +761,8 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 0.24, output: 0.97 },
     promptCaching: null,
     countTokens: false,
+    // No page found that says Converse continues a final assistant turn for it: refused, not guessed.
+    assistantPrefill: false,
     lifecycle: { status: 'active' },
     sources: [
       {
@@ -775,6 +810,8 @@ export const CATALOGUE: CatalogueEntry[] = [
     prices: { input: 2, output: 6 },
     promptCaching: null,
     countTokens: false,
+    // No page found that says Converse continues a final assistant turn for it: refused, not guessed.
+    assistantPrefill: false,
     lifecycle: { status: 'active' },
     sources: [
       {
@@ -814,6 +851,7 @@ export const CATALOGUE: CatalogueEntry[] = [
     // Small, so offline tests reach the caching paths with short prompts.
     promptCaching: { minTokens: 16 },
     countTokens: true,
+    assistantPrefill: true,
     lifecycle: { status: 'active' },
     sources: [{ url: 'api/local/image-inspector.ts', read: READ, covers: 'the embedded model itself' }],
     description:

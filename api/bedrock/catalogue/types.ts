@@ -99,6 +99,8 @@ export interface CatalogueEntry {
   promptCaching: PromptCaching | null;
   /** Bedrock's CountTokens supports it. */
   countTokens: boolean;
+  /** The model continues a final assistant turn (an answer prefix); Claude 4.6 and later refuse one. */
+  assistantPrefill: boolean;
   lifecycle: ModelLifecycle;
   sources: Source[];
   /** The embedded offline model. */

@@ -244,6 +244,13 @@ export async function prepareDescription(
   const prompt = input.prompt ?? DEFAULT_PROMPT;
   const conversation = { history: input.history, prompt, answerPrefix: input.answerPrefix };
   checkConversation(conversation, deps.maxHistoryTurns);
+  if (sentPrefix(input.answerPrefix) && !entry.assistantPrefill) {
+    throw gatewayError(
+      ErrorCode.BAD_USER_INPUT,
+      `${entry.name} does not continue an answer prefix; leave answerPrefix out, or ask for the format in the prompt.`,
+      { field: 'answerPrefix' },
+    );
+  }
   if (input.images.length === 0) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'images must hold at least one image.');
   }
