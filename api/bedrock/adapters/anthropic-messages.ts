@@ -1,6 +1,6 @@
-import { EventStreamReader, MalformedStreamError, parsePayload, TextRelay } from '../event-stream.js';
+import { MalformedStreamError, parsePayload } from '../event-stream.js';
 import type { ModelRequest, TokenUsage } from '../model-request.js';
-import type { StreamDecoder } from './stream-decoder.js';
+import { EventStreamDecoder } from './stream-decoder.js';
 
 /**
  * The Anthropic Messages family: the body Bedrock expects for Claude through
@@ -79,33 +79,8 @@ function applyUsage(usage: TokenUsage, from: AnthropicUsage | undefined) {
  * goes to `onText` as soon as its message is decoded; a Bedrock exception
  * inside the stream is thrown from write(), after the text before it.
  */
-export class AnthropicStreamDecoder implements StreamDecoder {
-  readonly usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
-  stopReason = 'unknown';
-  private readonly reader = new EventStreamReader((eventType, payload) => this.chunk(eventType, payload));
-  private readonly text: TextRelay;
-
-  constructor(onText: (text: string) => void) {
-    this.text = new TextRelay(onText);
-  }
-
-  get requestId() {
-    return this.reader.requestId;
-  }
-  set requestId(id: string | undefined) {
-    this.reader.requestId = id;
-  }
-
-  write(bytes: Uint8Array): void {
-    this.reader.write(bytes);
-  }
-
-  end(): void {
-    this.reader.end();
-    this.text.end();
-  }
-
-  private chunk(eventType: string, payload: Buffer) {
+export class AnthropicStreamDecoder extends EventStreamDecoder {
+  protected event(eventType: string, payload: Buffer): void {
     if (eventType !== 'chunk') return;
     // A PayloadPart: {"bytes": "<base64 of the Anthropic event>"} (Bedrock may add a padding member).
     const part = parsePayload<{ bytes?: string }>(payload);

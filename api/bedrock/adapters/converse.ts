@@ -1,8 +1,8 @@
 import type { ContentBlock, ConverseCommandOutput, ConverseStreamCommandInput, Message } from '@aws-sdk/client-bedrock-runtime';
 import { ErrorCode, gatewayError } from '../../errors.js';
-import { EventStreamReader, parsePayload, TextRelay } from '../event-stream.js';
+import { parsePayload } from '../event-stream.js';
 import type { ModelRequest, TokenUsage } from '../model-request.js';
-import type { StreamDecoder } from './stream-decoder.js';
+import { EventStreamDecoder } from './stream-decoder.js';
 
 /** The JSON document type of additionalModelRequestFields. */
 type DocumentType = NonNullable<ConverseStreamCommandInput['additionalModelRequestFields']>;
@@ -92,34 +92,10 @@ function toUsage(from: ConverseUsage | undefined): TokenUsage {
  * `metadata` {usage, metrics: {latencyMs}}; messageStart, contentBlockStart
  * and contentBlockStop carry nothing this needs.
  */
-export class ConverseStreamDecoder implements StreamDecoder {
-  usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
-  stopReason = 'unknown';
+export class ConverseStreamDecoder extends EventStreamDecoder {
   upstreamLatencyMs: number | undefined;
-  private readonly reader = new EventStreamReader((eventType, payload) => this.event(eventType, payload));
-  private readonly text: TextRelay;
 
-  constructor(onText: (text: string) => void) {
-    this.text = new TextRelay(onText);
-  }
-
-  get requestId() {
-    return this.reader.requestId;
-  }
-  set requestId(id: string | undefined) {
-    this.reader.requestId = id;
-  }
-
-  write(bytes: Uint8Array): void {
-    this.reader.write(bytes);
-  }
-
-  end(): void {
-    this.reader.end();
-    this.text.end();
-  }
-
-  private event(eventType: string, payload: Buffer) {
+  protected event(eventType: string, payload: Buffer): void {
     switch (eventType) {
       case 'contentBlockDelta': {
         const event = parsePayload<{ delta?: { text?: string } }>(payload);
