@@ -2,12 +2,20 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.js';
 
+/** A quoted string in a message, escapes included (graphql-js quotes values as JSON or GraphQL strings, both with `\"`). */
+const QUOTED = /"((?:[^"\\]|\\.){40})(?:[^"\\]|\\.){8,}"/g;
+/** The most of a message kept at each end: the head names the variable, the tail the path and reason. */
+const KEEP_CHARS = 300;
+
 /**
  * graphql-js echoes the bad value or name (a variable, an inline literal, an
  * unknown field); a base64 image or a 200 KB string there would flood the client.
+ * Quoted strings are cut to 40 characters (the pattern is unambiguous, so
+ * this is linear); what is still long (an object key echoed unquoted) loses its middle.
  */
 function shorten(message: string): string {
-  return message.replace(/"([^"]{40})[^"]{8,}"/g, '"$1…"');
+  const short = message.replace(QUOTED, '"$1…"');
+  return short.length > 2 * KEEP_CHARS ? `${short.slice(0, KEEP_CHARS)}…${short.slice(-KEEP_CHARS)}` : short;
 }
 
 function isVariableError(error: GraphQLError): boolean {

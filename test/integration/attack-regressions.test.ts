@@ -1,0 +1,168 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { startGateway } from '../helpers/gateway.js';
+import { postGraphQL, sseSubscribe, type Result } from '../helpers/graphql.js';
+import { base64, solidImage } from '../helpers/images.js';
+
+const MUTATION = 'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { text } }';
+const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { text done } }';
+const UPLOAD = 'mutation ($file: File!) { uploadImage(file: $file) { id } }';
+const SLOW = Array.from({ length: 200 }, (_, i) => `w${i} `);
+
+type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Waits (bounded) until `check` holds; returns its last value. */
+async function until(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) return false;
+    await sleep(5);
+  }
+  return true;
+}
+
+function keyedWs(gateway: Gateway, key: string): Client {
+  return createClient({
+    url: gateway.wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: auth(key),
+  });
+}
+
+/** Holds the gateway's only decode lane until the returned function is called. */
+function occupyDecodeQueue(gateway: Gateway): () => void {
+  let free!: () => void;
+  const held = new Promise<void>((resolve) => (free = resolve));
+  void gateway.services.decodeQueue!.run(1, () => held);
+  return free;
+}
+
+let variables: Record<string, unknown>;
+let png: Buffer;
+beforeAll(async () => {
+  png = await solidImage('png');
+  variables = { input: { images: [{ base64: base64(png) }] } };
+});
+
+describe('a client that leaves while its image waits in the decode queue', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: 'a,b', KEY_MAX_CONCURRENT: '1', IMAGE_DECODE_CONCURRENCY: '1', IMAGE_QUEUE_TIMEOUT_MS: '0' });
+  });
+  afterAll(() => gateway.stop());
+
+  async function leaveWhileQueued(start: (signal: AbortSignal) => Promise<unknown>) {
+    const free = occupyDecodeQueue(gateway);
+    const queue = gateway.services.decodeQueue!;
+    const client = new AbortController();
+    const done = start(client.signal).catch(() => {});
+    try {
+      expect(await until(() => queue.stats.waiting === 1)).toBe(true);
+      expect(gateway.services.admission.active).toBe(1);
+      client.abort();
+      await done;
+      expect(await until(() => gateway.services.admission.active === 0 && queue.stats.waiting === 0)).toBe(true);
+    } finally {
+      free();
+    }
+    expect(await until(() => queue.stats.running === 0 && queue.stats.pixels === 0)).toBe(true);
+    expect(gateway.localBedrock!.requests).toHaveLength(0);
+  }
+
+  it('frees its slot and queue place over SSE', async () => {
+    await leaveWhileQueued(async (signal) => {
+      for await (const _ of sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables, signal, auth('a')));
+    });
+  });
+
+  it('frees its slot and queue place for the HTTP mutation', async () => {
+    await leaveWhileQueued((signal) => postGraphQL(gateway.graphqlUrl, MUTATION, variables, { signal, headers: auth('a') }));
+  });
+
+  it('frees its slot and queue place for uploadImage', async () => {
+    await leaveWhileQueued(async (signal) => {
+      const form = new FormData();
+      form.set('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
+      form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.set('0', new Blob([new Uint8Array(png)]), 'photo.png');
+      await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1', ...auth('a') }, signal });
+    });
+  });
+
+  it('frees its slot and queue place over graphql-ws (complete, then socket close)', async () => {
+    for (const how of ['complete', 'close'] as const) {
+      const ws = keyedWs(gateway, 'a');
+      await leaveWhileQueued(
+        (signal) =>
+          new Promise<void>((resolve) => {
+            const stop = ws.subscribe({ query: SUBSCRIPTION, variables }, { next: () => {}, error: () => resolve(), complete: () => resolve() });
+            signal.addEventListener('abort', () => {
+              if (how === 'complete') stop();
+              else void ws.dispose();
+              resolve();
+            });
+          }),
+      );
+      await ws.dispose();
+    }
+  });
+
+  it('the key then holds exactly its limit: one stream, the next refused with no upstream call', async () => {
+    const upstream = gateway.localBedrock!;
+    upstream.script({ kind: 'text', deltas: SLOW, paceMs: 20 });
+    const requested = upstream.nextRequest();
+    const client = new AbortController();
+    const stream = sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables, client.signal, auth('a'));
+    await stream.next();
+    const before = upstream.requests.length;
+    const refused = await postGraphQL(gateway.graphqlUrl, MUTATION, variables, { headers: auth('a') });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    // Another key is not affected.
+    const other = await postGraphQL(gateway.graphqlUrl, MUTATION, variables, { headers: auth('b') });
+    expect(other.errors).toBeUndefined();
+    expect(upstream.requests.length).toBe(before + 1);
+    client.abort();
+    expect(await (await requested).settled).toBe('aborted');
+    expect(await until(() => gateway.services.admission.active === 0)).toBe(true);
+  });
+});
+
+describe('error messages never echo unbounded input', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: 'a' });
+  });
+  afterAll(() => gateway.stop());
+
+  // Quotes inside a value used to defeat the shortening of echoed values: a
+  // 100 KB string came back as a 500 KB error.
+  const quoted = 'a"'.repeat(50_000);
+  const cases: [string, string, Record<string, unknown> | undefined][] = [
+    ['a string with quotes where an Int belongs', MUTATION, { input: { images: [], maxTokens: quoted } }],
+    ['an unknown field named by a huge key', MUTATION, { input: { images: [], [quoted]: 1 } }],
+    ['a huge key inside an image', MUTATION, { input: { images: [{ base64: 'x', [quoted]: 1 }] } }],
+    ['many images of quoted strings', MUTATION, { input: { images: Array.from({ length: 50 }, () => ({ base64: quoted.slice(0, 100), uploadId: 'x' })) } }],
+    ['an inline literal with escaped quotes', `mutation { describeImage(input: {images: [], maxTokens: "${quoted.replace(/"/g, '\\"')}"}) { text } }`, undefined],
+  ];
+  for (const [name, query, variables] of cases) {
+    it(`answers ${name} with a short BAD_USER_INPUT-style error`, async () => {
+      const result = await postGraphQL(gateway.graphqlUrl, query, variables, { headers: auth('a') });
+      expect(result.errors?.length).toBeGreaterThan(0);
+      for (const error of result.errors!) expect(error.message.length).toBeLessThan(1000);
+      expect(gateway.localBedrock!.requests).toHaveLength(0);
+    });
+  }
+
+  it('keeps the path and the reason of a long variable error', async () => {
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: [], maxTokens: quoted } }, { headers: auth('a') });
+    const [error] = result.errors!;
+    expect(error!.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error!.message).toMatch(/^Variable "\$input" got invalid value "a\\"a[^ ]*…" at "input.maxTokens"; Int cannot represent non-integer value: "a\\"a[^ ]*…"$/);
+  });
+});
