@@ -25,6 +25,11 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
   return true;
 }
 
+/** `promise`'s value, or 'timed out' after `ms`: a regression fails fast instead of hanging the file. */
+function within<T>(promise: Promise<T>, ms = 3000): Promise<T | 'timed out'> {
+  return Promise.race([promise, sleep(ms).then(() => 'timed out' as const)]);
+}
+
 function keyedWs(gateway: Gateway, key: string): Client {
   return createClient({
     url: gateway.wsUrl,
@@ -128,7 +133,7 @@ describe('a client that leaves while its image waits in the decode queue', () =>
     expect(other.errors).toBeUndefined();
     expect(upstream.requests.length).toBe(before + 1);
     client.abort();
-    expect(await (await requested).settled).toBe('aborted');
+    expect(await within((await requested).settled)).toBe('aborted');
     expect(await until(() => gateway.services.admission.active === 0)).toBe(true);
   });
 });
@@ -164,5 +169,41 @@ describe('error messages never echo unbounded input', () => {
     const [error] = result.errors!;
     expect(error!.extensions?.code).toBe('BAD_USER_INPUT');
     expect(error!.message).toMatch(/^Variable "\$input" got invalid value "a\\"a[^ ]*…" at "input.maxTokens"; Int cannot represent non-integer value: "a\\"a[^ ]*…"$/);
+  });
+});
+
+describe('graphql-ws: a `complete` the client pads past any size', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: 'a,b', KEY_MAX_CONCURRENT: '1' });
+  });
+  afterAll(() => gateway.stop());
+
+  async function rawSocket(key: string): Promise<WebSocket> {
+    const ws = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: auth(key) }));
+    await new Promise((resolve) => ws.once('message', resolve));
+    return ws;
+  }
+
+  // graphql-ws honours it (the id is forgotten, nothing more is sent), so the
+  // gateway must too: the mutation's upstream call used to run on, billed,
+  // holding the key's only slot, once the message was over 1 KB.
+  it('aborts a running mutation and frees its slot', async () => {
+    const upstream = gateway.localBedrock!;
+    upstream.script({ kind: 'hang' });
+    const requested = upstream.nextRequest();
+    const ws = await rawSocket('a');
+    ws.send(JSON.stringify({ id: 'm1', type: 'subscribe', payload: { query: MUTATION, variables } }));
+    const request = await requested;
+    ws.send(`{"id":"m1","type":"complete","padding":"${'x'.repeat(4096)}"}`);
+    expect(await within(request.settled)).toBe('aborted');
+    expect(await until(() => gateway.services.admission.active === 0)).toBe(true);
+    // The socket stays usable, and the key has its slot back.
+    const answered = new Promise<string>((resolve) => ws.on('message', (data) => resolve(String(data))));
+    ws.send(JSON.stringify({ id: 'm2', type: 'subscribe', payload: { query: MUTATION, variables } }));
+    expect(JSON.parse(await answered)).toMatchObject({ id: 'm2', type: 'next', payload: { data: { describeImage: { text: expect.any(String) } } } });
+    ws.close();
   });
 });
