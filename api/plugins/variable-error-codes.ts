@@ -25,19 +25,20 @@ function isVariableError(error: GraphQLError): boolean {
 /** Errors made here; passing them through again would pair up the wrong quotes. */
 const tidied = new WeakSet<GraphQLError>();
 
-/** The error with a short message and, for variable coercion errors, the code BAD_USER_INPUT; itself when nothing changes. */
+/** The error with short messages and, for variable coercion errors, the code BAD_USER_INPUT; itself when nothing changes. */
 function tidy(error: GraphQLError): GraphQLError {
   // An unexpected error (a resolver's plain Error) is left to yoga's masking:
   // remaking it here would make it look expected and unmask it.
   if (tidied.has(error) || (error.originalError && !(error.originalError instanceof GraphQLError))) return error;
   const message = shorten(error.message);
   const variable = isVariableError(error);
-  if (message === error.message && (!variable || error.extensions?.code)) return error;
-  const result = createGraphQLError(message, {
-    nodes: error.nodes,
-    path: error.path,
-    extensions: variable ? { ...error.extensions, code: ErrorCode.BAD_USER_INPUT } : error.extensions,
-  });
+  // Yoga adds the JSON parser's own words for a body it cannot parse, and V8's quote that body whole.
+  const original = error.extensions?.originalError as { message?: unknown } | undefined;
+  const originalMessage = typeof original?.message === 'string' ? shorten(original.message) : original?.message;
+  if (message === error.message && originalMessage === original?.message && (!variable || error.extensions?.code)) return error;
+  let extensions = variable ? { ...error.extensions, code: ErrorCode.BAD_USER_INPUT } : error.extensions;
+  if (originalMessage !== original?.message) extensions = { ...extensions, originalError: { ...original, message: originalMessage } };
+  const result = createGraphQLError(message, { nodes: error.nodes, path: error.path, extensions });
   tidied.add(result);
   return result;
 }

@@ -207,3 +207,27 @@ describe('graphql-ws: a `complete` the client pads past any size', () => {
     ws.close();
   });
 });
+
+describe('a body that is not JSON', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: 'a', NODE_ENV: 'production' });
+  });
+  afterAll(() => gateway.stop());
+
+  // Yoga adds the parser's message as extensions.originalError, and V8's
+  // message quotes the unparsable body: 1 MB in came back as 1 MB out.
+  for (const [name, body] of [
+    ['an unterminated string', `{"query":"${'a'.repeat(1_000_000)}`],
+    ['no JSON at all', 'x'.repeat(1_000_000)],
+    ['garbage after the JSON', `{"query":"{ __typename }"}${'x'.repeat(100_000)}`],
+  ]) {
+    it(`answers ${name} with 400 BAD_REQUEST and a short message`, async () => {
+      const response = await fetch(gateway.graphqlUrl, { method: 'POST', headers: { ...auth('a'), 'content-type': 'application/json' }, body });
+      const text = await response.text();
+      expect(response.status).toBe(400);
+      expect(text.length).toBeLessThan(2000);
+      expect(JSON.parse(text)).toMatchObject({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+    });
+  }
+});
