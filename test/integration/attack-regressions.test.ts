@@ -5,6 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { startGateway } from '../helpers/gateway.js';
 import { postGraphQL, sseSubscribe, type Result } from '../helpers/graphql.js';
 import { base64, solidImage } from '../helpers/images.js';
+import { useRedis } from '../helpers/use-redis.js';
 
 const MUTATION = 'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { text } }';
 const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { text done } }';
@@ -230,4 +231,35 @@ describe('a body that is not JSON', () => {
       expect(JSON.parse(text)).toMatchObject({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
     });
   }
+});
+
+describe('per-key slots in Redis after Redis restarts and loses them', () => {
+  const redis = useRedis();
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: 'a', KEY_MAX_CONCURRENT: '1', KEY_LEASE_MS: '300', REDIS_URL: redis().url });
+  });
+  afterAll(() => gateway.stop());
+
+  // Renewal used ZADD XX ("a lease already dropped stays dropped"), so a
+  // request that outlived a Redis restart (or a lease that ran out while the
+  // event loop was busy) was never counted again: its key could then run
+  // more than its limit at once until that request ended.
+  it('counts a request still running again, so the key stays within its limit', async () => {
+    const upstream = gateway.localBedrock!;
+    upstream.script({ kind: 'text', deltas: SLOW, paceMs: 20 });
+    const requested = upstream.nextRequest();
+    const client = new AbortController();
+    const stream = sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables, client.signal, auth('a'));
+    await stream.next();
+    await redis().stop();
+    await redis().start();
+    expect(await until(() => gateway.services.stores.ready())).toBe(true);
+    await sleep(300); // a renewal or two
+    const second = await postGraphQL(gateway.graphqlUrl, MUTATION, variables, { headers: auth('a') });
+    expect(second.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(upstream.requests).toHaveLength(1);
+    client.abort();
+    expect(await within((await requested).settled)).toBe('aborted');
+  });
 });
