@@ -58,6 +58,28 @@ function trackOperations(ctx: { extra: SocketExtra & { socket: WebSocket }; subs
   return operations;
 }
 
+/** RFC 6455 caps a close frame's reason at 123 bytes (its payload is at most 125, two of them the code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** `reason` cut to fit a close frame, on a character boundary. */
+export function fitCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = reason.slice(0, MAX_CLOSE_REASON_BYTES);
+  while (Buffer.byteLength(`${cut}…`) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/**
+ * graphql-ws puts the client's operation id in some close reasons ("Subscriber
+ * for <id> already exists"); with a long id, ws throws instead of closing, and
+ * graphql-ws prints that error's stack to stderr and closes with 4500. Every
+ * close of this socket gets a reason that fits instead.
+ */
+function fitCloseReasons(socket: WebSocket) {
+  const close = socket.close.bind(socket);
+  socket.close = (code?: number, reason?: string | Buffer) => close(code, typeof reason === 'string' ? fitCloseReason(reason) : reason);
+}
+
 /** RFC 6455 close code for a server going away (not one of graphql-ws's own CloseCodes). */
 export const GOING_AWAY = 1001;
 
@@ -147,5 +169,6 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
     wsServer,
     options.keepAliveMs,
   );
+  wsServer.on('connection', fitCloseReasons);
   return wsServer;
 }

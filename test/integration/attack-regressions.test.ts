@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { startGateway } from '../helpers/gateway.js';
@@ -206,6 +206,43 @@ describe('graphql-ws: a `complete` the client pads past any size', () => {
     ws.send(JSON.stringify({ id: 'm2', type: 'subscribe', payload: { query: MUTATION, variables } }));
     expect(JSON.parse(await answered)).toMatchObject({ id: 'm2', type: 'next', payload: { data: { describeImage: { text: expect.any(String) } } } });
     ws.close();
+  });
+});
+
+describe('graphql-ws: a duplicate operation id too long for a close frame', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: 'a', KEY_MAX_CONCURRENT: '1' });
+  });
+  afterAll(() => gateway.stop());
+
+  // graphql-ws closes 4409 "Subscriber for <id> already exists"; past 123
+  // bytes ws threw instead, and graphql-ws printed the RangeError's stack to
+  // stderr (once per attempt, for anyone with a key) and closed with 4500.
+  it('closes 4409 with a reason that fits, printing nothing, and frees the slot', async () => {
+    const printed = vi.spyOn(console, 'error');
+    try {
+      gateway.localBedrock!.script({ kind: 'hang' });
+      const requested = gateway.localBedrock!.nextRequest();
+      const ws = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
+      await new Promise((resolve) => ws.once('open', resolve));
+      ws.send(JSON.stringify({ type: 'connection_init', payload: auth('a') }));
+      await new Promise((resolve) => ws.once('message', resolve));
+      const closed = new Promise<[number, string]>((resolve) => ws.once('close', (code, reason) => resolve([code, String(reason)])));
+      const id = 'é'.repeat(500);
+      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: MUTATION, variables } }));
+      const request = await requested;
+      ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query: MUTATION, variables } }));
+      const [code, reason] = await closed;
+      expect(code).toBe(4409);
+      expect(reason).toMatch(/^Subscriber for é+…$/);
+      expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+      expect(await within(request.settled)).toBe('aborted');
+      expect(await until(() => gateway.services.admission.active === 0)).toBe(true);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
   });
 });
 
