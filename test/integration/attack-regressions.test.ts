@@ -6,6 +6,7 @@ import { startGateway } from '../helpers/gateway.js';
 import { postGraphQL, sseSubscribe, type Result } from '../helpers/graphql.js';
 import { base64, solidImage } from '../helpers/images.js';
 import { useRedis } from '../helpers/use-redis.js';
+import { pngChunk } from '../helpers/hostile-images.js';
 
 const MUTATION = 'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { text } }';
 const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { text done } }';
@@ -298,5 +299,43 @@ describe('per-key slots in Redis after Redis restarts and loses them', () => {
     expect(upstream.requests).toHaveLength(1);
     client.abort();
     expect(await within((await requested).settled)).toBe('aborted');
+  });
+});
+
+describe('bytes hidden inside a PNG\'s image data', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.stop());
+
+  /** Every long string of a request body, base64-decoded: the images it carried. */
+  function sentBytes(body: unknown): Buffer[] {
+    const found: Buffer[] = [];
+    JSON.stringify(body, (_key, value: unknown) => {
+      const bytes = typeof value === 'string' && value.length > 100 ? Buffer.from(value, 'base64') : undefined;
+      if (bytes?.subarray(1, 4).toString('latin1') === 'PNG') found.push(bytes);
+      return value;
+    });
+    return found;
+  }
+
+  // The lossless strip kept IDAT chunks whole, and decoders ignore what
+  // follows the zlib stream without a warning: those bytes reached Bedrock.
+  it('never sends what follows the compressed data: the image is re-encoded instead', async () => {
+    const secret = Buffer.from('hidden-after-the-zlib-stream', 'latin1');
+    const idatAt = png.indexOf('IDAT', 8, 'latin1') - 4;
+    const idatLength = png.readUInt32BE(idatAt);
+    const zlib = png.subarray(idatAt + 8, idatAt + 8 + idatLength);
+    const smuggling = Buffer.concat([png.subarray(0, idatAt), pngChunk('IDAT', Buffer.concat([zlib, secret])), png.subarray(idatAt + 12 + idatLength)]);
+    const result = await postGraphQL(gateway.graphqlUrl, 'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { images { reencoded } } }', {
+      input: { images: [{ base64: base64(smuggling) }] },
+    });
+    expect(result.errors).toBeUndefined();
+    const [request] = gateway.localBedrock!.requests;
+    const images = sentBytes(request!.body);
+    expect(images).toHaveLength(1);
+    expect(images[0]!.includes(secret)).toBe(false);
+    expect(result.data!.describeImage.images).toEqual([{ reencoded: true }]);
   });
 });
