@@ -339,3 +339,33 @@ describe('bytes hidden inside a PNG\'s image data', () => {
     expect(result.data!.describeImage.images).toEqual([{ reencoded: true }]);
   });
 });
+
+describe('a subscription over HTTP that accepts no stream', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ API_KEYS: 'a', KEY_MAX_CONCURRENT: '1' });
+  });
+  afterAll(() => gateway.stop());
+
+  // Yoga answers 406 after the subscription was admitted and prepared, and
+  // dropped the stream without returning it: the slot was never freed, so a
+  // few such requests locked a key (or, at MAX_CONCURRENT_STREAMS, the server) out for good.
+  it('answers 406 and frees the slot, with no upstream call', async () => {
+    for (const accept of ['application/json', 'application/graphql-response+json', 'text/html']) {
+      const response = await fetch(gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { ...auth('a'), 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query: SUBSCRIPTION, variables }),
+      });
+      expect(response.status).toBe(406);
+      expect(await until(() => gateway.services.admission.active === 0)).toBe(true);
+    }
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^gateway_active_subscriptions 0$/m);
+    expect(gateway.localBedrock!.requests).toHaveLength(0);
+    // The key's one slot is free for a stream that is read.
+    const results = [];
+    for await (const result of sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables, undefined, auth('a'))) results.push(result);
+    expect(results.at(-1)?.data?.describeImage?.done).toBe(true);
+  });
+});
