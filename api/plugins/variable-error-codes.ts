@@ -2,8 +2,12 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.js';
 
-/** A quoted string in a message, escapes included (graphql-js quotes values as JSON or GraphQL strings, both with `\"`). */
-const QUOTED = /"((?:[^"\\]|\\.){40})(?:[^"\\]|\\.){8,}"/g;
+/**
+ * A quoted string in a message, escapes included (graphql-js quotes values as
+ * JSON or GraphQL strings, both with `\"`). A quote followed by a space closes
+ * one (`"$input" got…`), so it is not taken as opening the text up to the next quote.
+ */
+const QUOTED = /"(?!\s)((?:[^"\\]|\\.){40})(?:[^"\\]|\\.){8,}"/g;
 /** The most of a message kept at each end: the head names the variable, the tail the path and reason. */
 const KEEP_CHARS = 300;
 

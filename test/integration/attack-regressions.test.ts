@@ -166,6 +166,14 @@ describe('error messages never echo unbounded input', () => {
     });
   }
 
+  // The text between a closing and the next opening quote was taken for a long quoted value and cut.
+  it('keeps the words of an unknown-field error whole', async () => {
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: [], x: [[[[1]]]] } }, { headers: auth('a') });
+    expect(result.errors?.[0]?.message).toBe(
+      'Variable "$input" got invalid value { images: [], x: [[[Array]]] }; Field "x" is not defined by type "DescribeImageInput".',
+    );
+  });
+
   it('keeps the path and the reason of a long variable error', async () => {
     const result = await postGraphQL(gateway.graphqlUrl, MUTATION, { input: { images: [], maxTokens: quoted } }, { headers: auth('a') });
     const [error] = result.errors!;
