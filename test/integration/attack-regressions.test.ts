@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -375,5 +378,37 @@ describe('a subscription over HTTP that accepts no stream', () => {
     const results = [];
     for await (const result of sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables, undefined, auth('a'))) results.push(result);
     expect(results.at(-1)?.data?.describeImage?.done).toBe(true);
+  });
+});
+
+describe('an upstream answer cut short after its 200', () => {
+  let upstream: http.Server;
+  let calls = 0;
+  let gateway: Gateway;
+  beforeAll(async () => {
+    // A Bedrock that runs the model (200, the answer begins) and loses the connection mid-body.
+    upstream = http.createServer(async (req, res) => {
+      for await (const _ of req);
+      calls += 1;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000', 'x-amzn-requestid': `r${calls}` });
+      res.write('{"content":[{"type":"text","text":"A red squ');
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    const { port } = upstream.address() as AddressInfo;
+    gateway = await startGateway({ API_KEYS: 'a' }, { endpoint: `http://127.0.0.1:${port}`, maxAttempts: 3 });
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    upstream.close();
+  });
+
+  // The SDK reports the reset with the 200 attached, which the retry strategy
+  // took for a refusal: the mutation's InvokeModel ran, and was billed, three times.
+  it('is not sent again: one upstream call, UPSTREAM_UNAVAILABLE', async () => {
+    const result = await postGraphQL(gateway.graphqlUrl, MUTATION, variables, { headers: auth('a') });
+    expect(result.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(calls).toBe(1);
   });
 });
