@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { startGateway } from '../helpers/gateway.js';
-import { postGraphQL, sseSubscribe, type Result } from '../helpers/graphql.js';
+import { postGraphQL, sseSubscribe } from '../helpers/graphql.js';
 import { base64, solidImage } from '../helpers/images.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { pngChunk } from '../helpers/hostile-images.js';
@@ -20,7 +20,7 @@ type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 
-/** Waits (bounded) until `check` holds; returns its last value. */
+/** Waits (bounded) until `check` holds; false when it never did. */
 async function until(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (!check()) {
