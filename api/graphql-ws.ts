@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { MessageType, type ServerOptions as WsServerOptions } from 'graphql-ws';
+import type { ServerOptions as WsServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeys, Caller } from './auth.js';
@@ -23,9 +23,6 @@ type SocketExtra = {
   operations?: Map<string, AbortController>;
 } & Record<PropertyKey, unknown>;
 
-/** A `complete` message is `{"id":"…","type":"complete"}`; ids are short (graphql-ws clients send UUIDs). */
-const MAX_COMPLETE_MESSAGE_BYTES = 1024;
-
 /** The operation each subscribe payload started, so a finished operation forgets only its own controller when a client reuses its id. */
 const operationOf = new WeakMap<object, AbortController>();
 
@@ -34,31 +31,53 @@ const operationOf = new WeakMap<object, AbortController>();
  * subscription's iterator when the client leaves, but only once it holds the
  * iterator, and it has nothing to return for a mutation or for a subscription
  * still being prepared; without this, those run (and are billed) to the end.
+ *
+ * A client's `complete` is seen through graphql-ws itself rather than by
+ * parsing messages a second time: its listener on the socket comes first and
+ * forgets the operation's id synchronously, so after any message an id this
+ * map holds and graphql-ws no longer does was completed by the client. (A
+ * second parse, skipped for large messages to spare CPU, missed a `complete`
+ * padded past the size cap, and the mutation ran on, billed, holding its slot.)
  */
-function trackOperations(extra: SocketExtra & { socket: WebSocket }): Map<string, AbortController> {
+function trackOperations(ctx: { extra: SocketExtra & { socket: WebSocket }; subscriptions: Record<string, unknown> }): Map<string, AbortController> {
+  const { extra } = ctx;
   if (extra.operations) return extra.operations;
   const operations = new Map<string, AbortController>();
   extra.operations = operations;
-  extra.socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-    // graphql-ws parses the same message; only `complete` matters here, and it
-    // is small, so large messages (operations with images) are not parsed twice.
-    const size = Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
-    if (size > MAX_COMPLETE_MESSAGE_BYTES) return;
-    let message: { type?: unknown; id?: unknown };
-    try {
-      message = JSON.parse(String(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)));
-    } catch {
-      return;
+  extra.socket.on('message', () => {
+    for (const [id, controller] of operations) {
+      if (id in ctx.subscriptions) continue;
+      controller.abort();
+      operations.delete(id);
     }
-    if (message?.type !== MessageType.Complete || typeof message.id !== 'string') return;
-    operations.get(message.id)?.abort();
-    operations.delete(message.id);
   });
   extra.socket.once('close', () => {
     for (const controller of operations.values()) controller.abort();
     operations.clear();
   });
   return operations;
+}
+
+/** RFC 6455 caps a close frame's reason at 123 bytes (its payload is at most 125, two of them the code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** `reason` cut to fit a close frame, on a character boundary. */
+export function fitCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = reason.slice(0, MAX_CLOSE_REASON_BYTES);
+  while (Buffer.byteLength(`${cut}…`) > MAX_CLOSE_REASON_BYTES) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/**
+ * graphql-ws puts the client's operation id in some close reasons ("Subscriber
+ * for <id> already exists"); with a long id, ws throws instead of closing, and
+ * graphql-ws prints that error's stack to stderr and closes with 4500. Every
+ * close of this socket gets a reason that fits instead.
+ */
+function fitCloseReasons(socket: WebSocket) {
+  const close = socket.close.bind(socket);
+  socket.close = (code?: number, reason?: string | Buffer) => close(code, typeof reason === 'string' ? fitCloseReason(reason) : reason);
 }
 
 /** RFC 6455 close code for a server going away (not one of graphql-ws's own CloseCodes). */
@@ -106,7 +125,7 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
       },
       onSubscribe: async (ctx, id, payload) => {
         const operation = new AbortController();
-        trackOperations(ctx.extra).set(id, operation);
+        trackOperations(ctx).set(id, operation);
         operationOf.set(payload, operation);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
@@ -150,5 +169,6 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
     wsServer,
     options.keepAliveMs,
   );
+  wsServer.on('connection', fitCloseReasons);
   return wsServer;
 }

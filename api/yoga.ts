@@ -11,6 +11,7 @@ import type { GatewayContext } from './context.js';
 import { ErrorCode, unauthenticated } from './errors.js';
 import { useCompressedGraphiQL } from './plugins/compressed-graphiql.js';
 import { usePayloadTooLargeCode, withRequestErrorCode } from './plugins/request-error-codes.js';
+import { useReturnUnsentStreams } from './plugins/return-unsent-streams.js';
 import { useSseNoBuffering } from './plugins/sse-no-buffering.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
@@ -140,6 +141,8 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       ...(graphiqlHtml ? [useCompressedGraphiQL(graphiqlHtml)] : []),
       useSseNoBuffering(),
       ...(options.plugins ?? []),
+      // Last: it must see whether any plugin chose a way to send the result.
+      useReturnUnsentStreams(),
     ],
   });
 }

@@ -10,19 +10,23 @@ type RetryErrorInfo = Parameters<StandardRetryStrategy['refreshRetryTokenForRetr
 const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
- * True for a failure Bedrock did not answer with an HTTP status, on a
- * connection that existed: the request (and its image-heavy body) may have
- * been sent and the model may already be generating, and billing, the answer.
+ * True for a failure after which the model may be running, and billing, the
+ * answer: on a connection that existed, Bedrock did not answer with an HTTP
+ * status (the request and its image-heavy body may have been sent), or it
+ * answered with a success status and the body was then cut short (the model
+ * ran; the SDK reports that as a network error with the 200 attached).
  */
 export function mayHaveReachedBedrock(error: unknown): boolean {
-  const e = error as { code?: string; $metadata?: { httpStatusCode?: number }; $response?: unknown } | undefined;
-  if (e?.$metadata?.httpStatusCode !== undefined || e?.$response !== undefined) return false;
+  const e = error as { code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
+  if (status !== undefined) return status < 300;
+  if (e?.$response !== undefined) return false;
   return !NOT_CONNECTED_CODES.has(e?.code ?? '');
 }
 
 /**
  * The SDK's standard strategy (backoff, retry quota, max attempts), but a
- * retry only for what Bedrock refused with an HTTP status before any stream
+ * retry only for what Bedrock refused with an error status before any stream
  * (throttling, 5xx) or a connection never made. A connection that fails after
  * the request went out (reset, hang-up, timeout) is not sent again, where the
  * standard strategy classes it as transient and sends the whole body up to

@@ -1,3 +1,6 @@
+import { constants } from 'node:buffer';
+import { inflateSync } from 'node:zlib';
+
 /**
  * Lossless metadata removal: a copy of an image holding only what a decoder
  * needs to draw its pixels, so no EXIF (GPS, camera, artist), XMP, ICC
@@ -118,13 +121,16 @@ const PNG_KEEP: Record<string, number | undefined> = {
  * A PNG with only the chunks in PNG_KEEP, ending at IEND: text (tEXt, iTXt,
  * zTXt), eXIf, iCCP, time, private and animation chunks (an APNG becomes its
  * default image) and anything after IEND are dropped. CRCs are not checked
- * here: the decode that follows does that.
+ * here: the decode that follows does that. Bytes after the end of the
+ * compressed image data, inside its last IDAT or in further IDATs, are
+ * ignored by decoders without a warning, so they would travel untouched: such
+ * a file is refused here (and re-encoded by the caller).
  */
 export function stripPng(bytes: Uint8Array): Buffer {
   if (!PNG_SIGNATURE.equals(bytes.subarray(0, 8))) malformed('no PNG signature');
   const parts: Uint8Array[] = [PNG_SIGNATURE];
+  const data: Uint8Array[] = [];
   let pos = 8;
-  let sawData = false;
   for (;;) {
     if (pos + 12 > bytes.length) malformed('the file ends before IEND');
     const length = Buffer.from(bytes.buffer, bytes.byteOffset + pos, 4).readUInt32BE(0);
@@ -137,13 +143,33 @@ export function stripPng(bytes: Uint8Array): Buffer {
       if (expected === undefined || expected === length) parts.push(bytes.subarray(pos, end));
       else if (type === 'IHDR' || type === 'IEND') malformed(`${type} has the wrong length`);
     }
-    if (type === 'IDAT') sawData = true;
+    if (type === 'IDAT') data.push(bytes.subarray(pos + 8, end - 4));
     pos = end;
     if (type === 'IEND') {
-      if (!sawData) malformed('no image data');
+      if (data.length === 0) malformed('no image data');
+      const header = Buffer.from(parts[1]!.buffer, parts[1]!.byteOffset, parts[1]!.byteLength);
+      checkZlibEnd(data, header.readUInt32BE(8), header.readUInt32BE(12));
       return Buffer.concat(parts);
     }
   }
+}
+
+/**
+ * Throws unless the IDAT payloads hold one zlib stream and nothing after it.
+ * What it inflates to is capped at what the largest pixels of this size take
+ * (8 bytes each, plus Adam7's filter bytes), so a zlib bomb fails here too.
+ */
+function checkZlibEnd(idat: Uint8Array[], width: number, height: number) {
+  const stream = Buffer.concat(idat);
+  let consumed: number;
+  try {
+    // The inflated pixels are dropped at once; only where the stream ends matters.
+    const maxOutputLength = Math.min(height * (width * 8 + 15) + 1024, constants.MAX_LENGTH);
+    consumed = (inflateSync(stream, { info: true, maxOutputLength }) as unknown as { engine: { bytesWritten: number } }).engine.bytesWritten;
+  } catch {
+    malformed('the image data is not a whole zlib stream');
+  }
+  if (consumed !== stream.length) malformed(`${stream.length - consumed} bytes follow the end of the image data`);
 }
 
 /** WebP chunks that carry pixels; VP8X is kept too, rewritten (see stripWebp). */

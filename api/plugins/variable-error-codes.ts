@@ -3,11 +3,23 @@ import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors.js';
 
 /**
+ * A quoted string in a message, escapes included (graphql-js quotes values as
+ * JSON or GraphQL strings, both with `\"`). A quote followed by a space closes
+ * one (`"$input" got…`), so it is not taken as opening the text up to the next quote.
+ */
+const QUOTED = /"(?!\s)((?:[^"\\]|\\.){40})(?:[^"\\]|\\.){8,}"/g;
+/** The most of a message kept at each end: the head names the variable, the tail the path and reason. */
+const KEEP_CHARS = 300;
+
+/**
  * graphql-js echoes the bad value or name (a variable, an inline literal, an
  * unknown field); a base64 image or a 200 KB string there would flood the client.
+ * Quoted strings are cut to 40 characters (the pattern is unambiguous, so
+ * this is linear); what is still long (an object key echoed unquoted) loses its middle.
  */
 function shorten(message: string): string {
-  return message.replace(/"([^"]{40})[^"]{8,}"/g, '"$1…"');
+  const short = message.replace(QUOTED, '"$1…"');
+  return short.length > 2 * KEEP_CHARS ? `${short.slice(0, KEEP_CHARS)}…${short.slice(-KEEP_CHARS)}` : short;
 }
 
 function isVariableError(error: GraphQLError): boolean {
@@ -17,19 +29,20 @@ function isVariableError(error: GraphQLError): boolean {
 /** Errors made here; passing them through again would pair up the wrong quotes. */
 const tidied = new WeakSet<GraphQLError>();
 
-/** The error with a short message and, for variable coercion errors, the code BAD_USER_INPUT; itself when nothing changes. */
+/** The error with short messages and, for variable coercion errors, the code BAD_USER_INPUT; itself when nothing changes. */
 function tidy(error: GraphQLError): GraphQLError {
   // An unexpected error (a resolver's plain Error) is left to yoga's masking:
   // remaking it here would make it look expected and unmask it.
   if (tidied.has(error) || (error.originalError && !(error.originalError instanceof GraphQLError))) return error;
   const message = shorten(error.message);
   const variable = isVariableError(error);
-  if (message === error.message && (!variable || error.extensions?.code)) return error;
-  const result = createGraphQLError(message, {
-    nodes: error.nodes,
-    path: error.path,
-    extensions: variable ? { ...error.extensions, code: ErrorCode.BAD_USER_INPUT } : error.extensions,
-  });
+  // Yoga adds the JSON parser's own words for a body it cannot parse, and V8's quote that body whole.
+  const original = error.extensions?.originalError as { message?: unknown } | undefined;
+  const originalMessage = typeof original?.message === 'string' ? shorten(original.message) : original?.message;
+  if (message === error.message && originalMessage === original?.message && (!variable || error.extensions?.code)) return error;
+  let extensions = variable ? { ...error.extensions, code: ErrorCode.BAD_USER_INPUT } : error.extensions;
+  if (originalMessage !== original?.message) extensions = { ...extensions, originalError: { ...original, message: originalMessage } };
+  const result = createGraphQLError(message, { nodes: error.nodes, path: error.path, extensions });
   tidied.add(result);
   return result;
 }

@@ -20,11 +20,19 @@ redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[3]))
 return {1, held + 1}
 `;
 
-/** Pushes the lease of a live request forward; a lease already dropped stays dropped (XX). */
+/**
+ * Pushes the lease of a live request forward, adding it again if it is gone
+ * (Redis restarted without its data, or the lease ran out while this process
+ * was too busy to renew): the request is still running and must be counted.
+ * Only leases of requests still running are renewed, and a release's ZREM is
+ * sent after any renewal that named it, on the same connection, so a
+ * released lease is not brought back (one that ever were, by a renewal
+ * resent after NOSCRIPT, is never renewed again and runs out within a lease time).
+ */
 const RENEW_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
 return 1
 `;

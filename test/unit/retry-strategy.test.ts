@@ -12,6 +12,9 @@ describe('retrying only what Bedrock refused (issue #9)', () => {
     expect(mayHaveReachedBedrock(network('ENOTFOUND'))).toBe(false);
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
     expect(mayHaveReachedBedrock(throttled)).toBe(false);
+    // A 200 whose body was cut short: the model ran, and a retry would bill it again.
+    const cutShort = Object.assign(network('ECONNRESET'), { $metadata: { httpStatusCode: 200 }, $response: { statusCode: 200 } });
+    expect(mayHaveReachedBedrock(cutShort)).toBe(true);
   });
 
   it('refuses a retry token after a reset, and grants one for throttling', async () => {

@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
@@ -189,6 +190,32 @@ describe('stripPng', () => {
     const out = stripPng(apng);
     expect(pngChunkTypes(out).filter((type) => type === 'acTL' || type === 'fcTL')).toEqual([]);
     expect(await pixels(out)).toEqual(await pixels(png));
+  });
+
+  it('refuses bytes hidden after the end of the compressed image data, in the last IDAT or in another', async () => {
+    const png = await (await picture()).png().toBuffer();
+    // The PNG as what comes before its image data, the zlib stream (all IDATs together), and IEND.
+    const first = png.indexOf('IDAT', 8, 'latin1') - 4;
+    const iend = png.indexOf('IEND', 8, 'latin1') - 4;
+    const before = png.subarray(0, first);
+    const after = png.subarray(iend);
+    const idats: Buffer[] = [];
+    for (let pos = first; pos < iend; pos += 12 + png.readUInt32BE(pos)) idats.push(png.subarray(pos + 8, pos + 8 + png.readUInt32BE(pos)));
+    const zlib = Buffer.concat(idats);
+    const hidden = Buffer.from(PLANTED.comment, 'latin1');
+    // Decoders stop at the end of the zlib stream and never look further.
+    const inLastIdat = Buffer.concat([before, pngChunk('IDAT', Buffer.concat([zlib, hidden])), after]);
+    const inExtraIdat = Buffer.concat([before, pngChunk('IDAT', zlib), pngChunk('IDAT', hidden), after]);
+    for (const input of [inLastIdat, inExtraIdat]) {
+      expect(await pixels(input)).toEqual(await pixels(png));
+      expect(() => stripPng(input)).toThrow(MalformedImageError);
+    }
+    // A stream that inflates far past what its pixels need is refused, not inflated.
+    const bomb = Buffer.concat([before, pngChunk('IDAT', deflateSync(Buffer.alloc(2_000_000))), after]);
+    expect(() => stripPng(bomb)).toThrow(MalformedImageError);
+    // Split across IDATs with nothing after it, the stream is fine.
+    const split = Buffer.concat([before, pngChunk('IDAT', zlib.subarray(0, 10)), pngChunk('IDAT', zlib.subarray(10)), after]);
+    expect(await pixels(stripPng(split))).toEqual(await pixels(png));
   });
 
   it('refuses a PNG cut before IEND or without IHDR first', async () => {
