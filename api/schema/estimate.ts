@@ -33,6 +33,6 @@ builder.queryField('estimateDescription', (t) =>
       'Runs every check describeImage runs (same errors) and prices the request, without calling the model. ' +
       'Input tokens are exact where the model supports Bedrock CountTokens.',
     args: { input: t.arg({ type: DescribeImageInput, required: true }) },
-    resolve: (_root, { input }, { services, caller, request }) => estimateDescription(input, services, caller, request?.signal),
+    resolve: (_root, { input }, { services, caller, signal }) => estimateDescription(input, services, caller, signal),
   }),
 );

@@ -38,7 +38,12 @@ export class Admission {
     return this.inFlight;
   }
 
-  async admit(caller: Caller): Promise<Lease> {
+  /**
+   * `countRate: false` admits work that takes a slot but no rate point (an
+   * estimate: free upstream, but it decodes images, so a key's estimates are
+   * bounded by its concurrency like its descriptions).
+   */
+  async admit(caller: Caller, { countRate = true }: { countRate?: boolean } = {}): Promise<Lease> {
     this.checkOpen();
     if (this.options.maxConcurrent > 0 && this.inFlight >= this.options.maxConcurrent) {
       throw gatewayError(ErrorCode.RATE_LIMITED, 'The server is at its limit of concurrent descriptions; try again shortly.', {
@@ -51,7 +56,7 @@ export class Admission {
     try {
       if (caller.authenticated) {
         slot = await this.options.concurrency.acquire(caller.id);
-        await this.options.rate.consume(caller.id);
+        if (countRate) await this.options.rate.consume(caller.id);
       }
       this.checkOpen();
     } catch (error) {

@@ -26,16 +26,21 @@ export function shuttingDownError(): Error {
 }
 
 /** What is needed of the admission gate; `admit` may be asynchronous (a shared limiter). */
-type Gate = { admit(caller: Caller): Lease | Promise<Lease> };
+type Gate = { admit(caller: Caller, options?: { countRate?: boolean }): Lease | Promise<Lease> };
 
 /**
  * Admits a request for `caller` (throws `RATE_LIMITED`/`SHUTTING_DOWN` like
  * `Admission.admit`), tied to `clientSignal`: the request's, or the
  * graphql-ws operation's. A client already gone is not admitted at all.
  */
-export async function admitRequest(admission: Gate, caller: Caller, clientSignal: AbortSignal): Promise<RequestScope> {
+export async function admitRequest(
+  admission: Gate,
+  caller: Caller,
+  clientSignal: AbortSignal,
+  options?: { countRate?: boolean },
+): Promise<RequestScope> {
   if (clientSignal.aborted) throw cancelledError();
-  const lease = await admission.admit(caller);
+  const lease = await admission.admit(caller, options);
   if (clientSignal.aborted) {
     // Left while a shared limiter was asked.
     lease.release();

@@ -123,6 +123,44 @@ describe('a client that leaves while its image waits in the decode queue', () =>
     }
   });
 
+  const ESTIMATE = 'query ($input: DescribeImageInput!) { estimateDescription(input: $input) { inputTokens } }';
+
+  it('frees its slot and queue place for estimateDescription, over HTTP and over graphql-ws', async () => {
+    await leaveWhileQueued((signal) => postGraphQL(gateway.graphqlUrl, ESTIMATE, variables, { signal, headers: auth('a') }));
+    const ws = keyedWs(gateway, 'a');
+    await leaveWhileQueued(
+      (signal) =>
+        new Promise<void>((resolve) => {
+          ws.subscribe({ query: ESTIMATE, variables }, { next: () => {}, error: () => resolve(), complete: () => resolve() });
+          signal.addEventListener('abort', () => {
+            void ws.dispose();
+            resolve();
+          });
+        }),
+    );
+  });
+
+  it("bounds a key's estimates by its concurrency (one at a time here), not by its rate", async () => {
+    const free = occupyDecodeQueue(gateway);
+    const queue = gateway.services.decodeQueue!;
+    const first = postGraphQL(gateway.graphqlUrl, ESTIMATE, variables, { headers: auth('a') });
+    try {
+      expect(await until(() => queue.stats.waiting === 1)).toBe(true);
+      const second = await postGraphQL(gateway.graphqlUrl, ESTIMATE, variables, { headers: auth('a') });
+      expect(second.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+      expect(queue.stats.waiting).toBe(1);
+    } finally {
+      free();
+    }
+    expect((await first).data?.estimateDescription.inputTokens).toBeGreaterThan(0);
+    // Many estimates in a row take nothing from the key's rate (KEY_RATE_BURST is 10 by default).
+    for (let i = 0; i < 12; i++) {
+      const result = await postGraphQL(gateway.graphqlUrl, ESTIMATE, variables, { headers: auth('a') });
+      expect(result.errors).toBeUndefined();
+    }
+    expect(gateway.localBedrock!.requests.filter((r) => r.operation !== 'count-tokens')).toHaveLength(0);
+  });
+
   it('the key then holds exactly its limit: one stream, the next refused with no upstream call', async () => {
     const upstream = gateway.localBedrock!;
     upstream.script({ kind: 'text', deltas: SLOW, paceMs: 20 });

@@ -3,6 +3,7 @@ import { buildMessagesBody } from '../../bedrock/adapters/anthropic-messages.js'
 import { buildConverseInput } from '../../bedrock/adapters/converse.js';
 import type { Caller } from '../../auth.js';
 import type { Services } from '../container.js';
+import { admitRequest } from '../request-scope.js';
 import { costRange } from './cost.js';
 import type { CostEstimate } from './estimate.js';
 import { prepareDescription } from './prepare.js';
@@ -42,15 +43,25 @@ async function countTokens(prepared: PreparedDescription, services: Services, si
  * What a describe request would cost, with no model call: the same prepare
  * step as describeImage (every check, the same errors), then Bedrock's
  * CountTokens where the model supports it, else the formula (not exact).
- * No admission: an estimate holds no concurrency slot and takes nothing
- * from the caller's rate.
+ * An estimate is free upstream but decodes images, so it holds one of the
+ * caller's concurrency slots while it runs (a key cannot fill the shared
+ * decode queue with estimates), and takes nothing from the caller's rate.
  */
 export async function estimateDescription(
   input: DescribeImageInput,
   services: Services,
   caller: Caller,
-  signal?: AbortSignal,
+  signal: AbortSignal,
 ): Promise<CostEstimate> {
+  const scope = await admitRequest(services.admission, caller, signal, { countRate: false });
+  try {
+    return await scope.race(estimatePrepared(input, services, caller, scope.signal));
+  } finally {
+    scope.release();
+  }
+}
+
+async function estimatePrepared(input: DescribeImageInput, services: Services, caller: Caller, signal: AbortSignal): Promise<CostEstimate> {
   // The caller's own uploads only, as for describeImage.
   const prepared = await prepareDescription(input, services, caller.id, signal);
   const counted = prepared.entry.countTokens ? await countTokens(prepared, services, signal) : undefined;
