@@ -3,7 +3,7 @@ import { ErrorCode, gatewayError } from '../errors.js';
 import { formatBytes } from '../images/decode-base64.js';
 import { normaliseImage } from '../images/normalise.js';
 import type { Services } from './container.js';
-import { uploadLimits } from './describe/prepare.js';
+import { uploadLimits } from './describe/images.js';
 import { admitRequest } from './request-scope.js';
 
 export interface UploadedImage {

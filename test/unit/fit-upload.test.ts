@@ -6,7 +6,7 @@ import { modelInfo, type VisionModelInfo } from '../../api/bedrock/models.js';
 import { loadConfig } from '../../api/config.js';
 import { normaliseImage } from '../../api/images/normalise.js';
 import { createServices } from '../../api/services/container.js';
-import { fitStoredImage, uploadLimits } from '../../api/services/describe/prepare.js';
+import { fitStoredImage, uploadLimits } from '../../api/services/describe/images.js';
 import { createStores } from '../../api/stores/create-stores.js';
 import { createTelemetry } from '../../api/telemetry.js';
 import { phonePhoto } from '../helpers/images.js';
