@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, requireBinary } from './redis.js';
@@ -16,7 +16,14 @@ export interface Nginx {
   dispose(): Promise<void>;
 }
 
-const DEPLOY_CONF = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url));
+/** deploy/nginx.conf of this checkout, found from here whether run as source or compiled (bench-results/build/...). */
+function deployConf(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'deploy', 'nginx.conf');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('deploy/nginx.conf not found above ' + fileURLToPath(import.meta.url));
+}
 
 /**
  * deploy/nginx.conf (the README's load balancer: round robin, WebSocket
@@ -24,7 +31,7 @@ const DEPLOY_CONF = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta
  * a main config that keeps pid, logs and temp files in `dir`.
  */
 export function nginxConfig(dir: string, port: number, upstreams: string[]): string {
-  const deployed = readFileSync(DEPLOY_CONF, 'utf8');
+  const deployed = readFileSync(deployConf(), 'utf8');
   const servers = deployed.match(/^ *server gateway-\d+:\d+;\n/gm);
   if (!servers || !/listen 80;/.test(deployed)) throw new Error('deploy/nginx.conf no longer has the gateway servers and `listen 80;` this helper replaces');
   const site = deployed
