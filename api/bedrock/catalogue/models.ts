@@ -155,6 +155,41 @@ function retiredClaude(
 
 export const LOCAL_MODEL_ID = 'local.image-inspector';
 
+/**
+ * What Llama 4 Scout and Maverick share on Bedrock (sources in each entry):
+ * Converse only, through a us. profile, 5 images, no topK, 4 stop sequences.
+ */
+const LLAMA_4 = {
+  provider: 'Meta',
+  apiFamily: 'converse',
+  apiFamilies: ['converse'],
+  inferenceProfilePrefixes: ['us'],
+  requiresInferenceProfile: true,
+  images: {
+    // Meta tested Llama 4 with up to 5 images per prompt; more are not promised.
+    maxCount: 5,
+    maxBytes: 3_750_000,
+    maxDimension: 8000,
+    formats: ['jpeg', 'png', 'gif', 'webp'],
+    // Llama 4 tiles images at 336 px; a published token formula was not found.
+    longEdge: 1568,
+    tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
+  },
+  maxOutputTokens: 8000,
+  parameters: {
+    temperature: { min: 0, max: 1 },
+    topP: { min: 0, max: 1 },
+    topK: null,
+    maxStopSequences: 4,
+    exclusive: [],
+  },
+  promptCaching: null,
+  countTokens: false,
+  // No page found that says Converse continues a final assistant turn for it: refused, not guessed.
+  assistantPrefill: false,
+  lifecycle: { status: 'active' },
+} satisfies Partial<CatalogueEntry>;
+
 export const CATALOGUE: CatalogueEntry[] = [
   // ---- Anthropic Claude: current generations -------------------------------------------
   {
@@ -684,35 +719,8 @@ export const CATALOGUE: CatalogueEntry[] = [
   {
     id: 'meta.llama4-scout-17b-instruct-v1:0',
     name: 'Llama 4 Scout 17B',
-    provider: 'Meta',
-    apiFamily: 'converse',
-    apiFamilies: ['converse'],
-    inferenceProfilePrefixes: ['us'],
-    requiresInferenceProfile: true,
-    images: {
-      // Meta tested Llama 4 with up to 5 images per prompt; more are not promised.
-      maxCount: 5,
-      maxBytes: 3_750_000,
-      maxDimension: 8000,
-      formats: ['jpeg', 'png', 'gif', 'webp'],
-      // Llama 4 tiles images at 336 px; a published token formula was not found.
-      longEdge: 1568,
-      tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
-    },
-    maxOutputTokens: 8000,
-    parameters: {
-      temperature: { min: 0, max: 1 },
-      topP: { min: 0, max: 1 },
-      topK: null,
-      maxStopSequences: 4,
-      exclusive: [],
-    },
+    ...LLAMA_4,
     prices: { input: 0.17, output: 0.66 },
-    promptCaching: null,
-    countTokens: false,
-    // No page found that says Converse continues a final assistant turn for it: refused, not guessed.
-    assistantPrefill: false,
-    lifecycle: { status: 'active' },
     sources: [
       {
         url: 'https://github.com/braintrustdata/braintrust-proxy/issues/557',
@@ -736,34 +744,9 @@ export const CATALOGUE: CatalogueEntry[] = [
   {
     id: 'meta.llama4-maverick-17b-instruct-v1:0',
     name: 'Llama 4 Maverick 17B',
-    provider: 'Meta',
-    apiFamily: 'converse',
-    apiFamilies: ['converse'],
-    inferenceProfilePrefixes: ['us'],
-    requiresInferenceProfile: true,
-    images: {
-      maxCount: 5,
-      maxBytes: 3_750_000,
-      maxDimension: 8000,
-      formats: ['jpeg', 'png', 'gif', 'webp'],
-      longEdge: 1568,
-      tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
-    },
-    maxOutputTokens: 8000,
-    parameters: {
-      temperature: { min: 0, max: 1 },
-      topP: { min: 0, max: 1 },
-      topK: null,
-      maxStopSequences: 4,
-      exclusive: [],
-    },
+    ...LLAMA_4,
     // Maverick's Bedrock price was not read on a page this time ($0.24 / $0.97 at launch).
     prices: { input: 0.24, output: 0.97 },
-    promptCaching: null,
-    countTokens: false,
-    // No page found that says Converse continues a final assistant turn for it: refused, not guessed.
-    assistantPrefill: false,
-    lifecycle: { status: 'active' },
     sources: [
       {
         url: 'https://github.com/braintrustdata/braintrust-proxy/issues/557',
