@@ -1,5 +1,6 @@
 import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../api/config.js';
 import { createServer, type GatewayServer } from '../../api/server.js';
 
@@ -19,5 +20,28 @@ export async function startGateway(
     config,
     graphqlUrl: `${server.url}/graphql`,
     wsUrl: `${server.url.replace('http', 'ws')}/graphql`,
+  });
+}
+
+export type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+/**
+ * A gateway for the whole file (or `describe` block): started in its own
+ * beforeAll and stopped in its own afterAll, so a test file needs no pair of
+ * hooks of its own. The returned object stands for the started server; use it
+ * inside tests and later hooks, not at the top level.
+ */
+export function useGateway(...args: Parameters<typeof startGateway>): Gateway {
+  let server: Gateway | undefined;
+  beforeAll(async () => {
+    server = await startGateway(...args);
+  });
+  afterAll(() => server?.stop());
+  return new Proxy({} as Gateway, {
+    get(_target, key) {
+      if (!server) throw new Error('useGateway: the gateway starts in beforeAll; use it inside a test or a later hook');
+      // The server's methods are closures (no `this`), so they are handed out as they are.
+      return Reflect.get(server, key, server);
+    },
   });
 }

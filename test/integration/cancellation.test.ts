@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBedrock } from '../../api/local/endpoint.js';
-import { startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 import { postGraphQL, sseSubscribe, wsClient } from '../helpers/graphql.js';
 import { base64, solidImage } from '../helpers/images.js';
 
 const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { index text done } }';
 const DELTAS = Array.from({ length: 200 }, (_, i) => `word${i} `);
 
-let gateway: Awaited<ReturnType<typeof startGateway>>;
+const gateway = useGateway();
 let upstream: LocalBedrock;
 let variables: Record<string, unknown>;
 
 beforeAll(async () => {
-  gateway = await startGateway();
   upstream = gateway.localBedrock!;
   variables = { input: { images: [{ base64: base64(await solidImage('png')) }] } };
 });
-
-afterAll(() => gateway.stop());
 
 /** A slow upstream stream (200 deltas, 20 ms apart): it cannot finish on its own during a test. */
 function scriptSlowStream() {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stripPng } from '../../api/images/strip-metadata.js';
 import { INSPECTOR_PREAMBLE, splitIntoDeltas, type MessagesBody } from '../../api/local/image-inspector.js';
 import type { LocalBedrock } from '../../api/local/endpoint.js';
-import { startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 import { collectWs, postGraphQL, sseSubscribe, wsClient, collect, type Result } from '../helpers/graphql.js';
 import { base64, dataUrl, solidImage } from '../helpers/images.js';
 
@@ -40,17 +40,14 @@ type Chunk = {
 const chunksOf = (results: Result[]) => results.map((r) => r.data?.describeImage as Chunk).filter(Boolean);
 const textOf = (results: Result[]) => chunksOf(results).map((c) => c.text).join('');
 
-let gateway: Awaited<ReturnType<typeof startGateway>>;
+const gateway = useGateway();
 let upstream: LocalBedrock;
 let png: Buffer;
 
 beforeAll(async () => {
-  gateway = await startGateway();
   upstream = gateway.localBedrock!;
   png = await solidImage('png', 64, 48, '#3366cc');
 });
-
-afterAll(() => gateway.stop());
 
 beforeEach(() => {
   upstream.paceMs = 0;

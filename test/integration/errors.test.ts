@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBedrock, ScriptedReply } from '../../api/local/endpoint.js';
-import { startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 import { collect, postGraphQL, sseSubscribe, wsClient, type Result } from '../helpers/graphql.js';
 import { base64, bmpImage, phonePhoto, pngBombHeader, solidImage, spoofedPng } from '../helpers/images.js';
 
 const MUTATION = 'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { text } }';
 const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { text done } }';
 
-let gateway: Awaited<ReturnType<typeof startGateway>>;
+const gateway = useGateway();
 let upstream: LocalBedrock;
 let png: string;
 
 beforeAll(async () => {
-  gateway = await startGateway();
   upstream = gateway.localBedrock!;
   png = base64(await solidImage('png'));
 });
-
-afterAll(() => gateway.stop());
 
 const withImages = (images: unknown[], extra: Record<string, unknown> = {}) => ({ input: { images, ...extra } });
 

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/gateway.js';
 
-let gateway: Awaited<ReturnType<typeof startGateway>>;
+const gateway = useGateway({ WEB_ROOT: '/nonexistent' });
 
-beforeAll(async () => {
-  gateway = await startGateway({ WEB_ROOT: '/nonexistent' });
-});
-afterAll(() => gateway.stop());
 
 describe('HTTP surface', () => {
   it('lists the allowed models in-process, flagging the local default and its limits', async () => {

@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScriptedReply } from '../../api/local/endpoint.js';
-import { startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
 import { sseSubscribe } from '../helpers/graphql.js';
 import { base64, solidImage } from '../helpers/images.js';
 
@@ -11,15 +11,12 @@ const SUBSCRIPTION = 'subscription ($input: DescribeImageInput!) { describeImage
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-type Gateway = Awaited<ReturnType<typeof startGateway>>;
-let gateway: Gateway;
+const gateway = useGateway();
 let variables: Record<string, unknown>;
 
 beforeAll(async () => {
-  gateway = await startGateway();
   variables = { input: { images: [{ base64: base64(await solidImage('png', 16, 16)) }] } };
 });
-afterAll(() => gateway.stop());
 
 /** Handles the process holds, by kind (sockets, servers, timers...). */
 function resources(): Record<string, number> {
