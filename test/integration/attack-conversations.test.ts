@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalBedrock, type LocalBedrock } from '../../api/local/endpoint.js';
+import { startGateway } from '../helpers/gateway.js';
+import { collect, collectWs, postGraphQL, sseSubscribe, wsClient } from '../helpers/graphql.js';
+import { base64, solidImage } from '../helpers/images.js';
+
+// Hostile conversations, prefixes, model ids and upstream counts against a
+// gateway in AWS mode, with the embedded endpoint standing in for Bedrock.
+
+const SUBSCRIPTION =
+  'subscription ($input: DescribeImageInput!) { describeImage(input: $input) { text done answerPrefix usage { inputTokens outputTokens cacheReadInputTokens cacheWriteInputTokens costUsd } } }';
+const MUTATION =
+  'mutation ($input: DescribeImageInput!) { describeImage(input: $input) { text answerPrefix usage { inputTokens outputTokens cacheReadInputTokens cacheWriteInputTokens costUsd } } }';
+const ESTIMATE =
+  'query ($input: DescribeImageInput!) { estimateDescription(input: $input) { modelId inputTokens exact cacheableInputTokens maxOutputTokens minCostUsd maxCostUsd } }';
+
+const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
+const NOVA = 'amazon.nova-lite-v1:0';
+const HISTORY = [
+  { role: 'USER', text: 'What is this?' },
+  { role: 'ASSISTANT', text: 'A blue rectangle.' },
+];
+
+let upstream: LocalBedrock;
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+let image: string;
+
+beforeAll(async () => {
+  image = base64(await solidImage('png', 64, 48));
+  upstream = await startLocalBedrock();
+  gateway = await startGateway(
+    { BEDROCK_MODE: 'aws', ALLOWED_MODEL_IDS: [HAIKU, NOVA].join(','), DEFAULT_MODEL_ID: HAIKU, MODEL_DISCOVERY_INTERVAL_MS: '0' },
+    { endpoint: upstream.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 },
+  );
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await upstream?.stop();
+});
+
+const input = (extra: Record<string, unknown> = {}) => ({ input: { images: [{ base64: image }], history: HISTORY, prompt: 'And?', ...extra } });
+
+/** The error code each way of asking gives, and how many requests reached the endpoint meanwhile. */
+async function everyTransport(variables: Record<string, unknown>) {
+  const before = upstream.requests.length;
+  const mutation = await postGraphQL(gateway.graphqlUrl, MUTATION, variables);
+  const sse = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, variables));
+  const client = wsClient(gateway.wsUrl);
+  const ws = await collectWs(client, SUBSCRIPTION, variables);
+  await client.dispose();
+  const estimate = await postGraphQL(gateway.graphqlUrl, ESTIMATE, variables);
+  return {
+    codes: [mutation, sse[0]!, ws[0]!, estimate].map((result) => result.errors?.[0]?.extensions?.code),
+    upstreamRequests: upstream.requests.length - before,
+  };
+}
+
+describe('text that is not well-formed Unicode', () => {
+  it.each([
+    ['a history turn', { history: [{ role: 'USER', text: 'Cut in half: \ud83c' }, HISTORY[1]] }],
+    ['the prompt', { prompt: '\udf0d first' }],
+    ['the answer prefix', { answerPrefix: 'It shows \ud83c' }],
+    ['the system prompt', { system: 'Be brief \ud800.' }],
+    ['a stop sequence', { stopSequences: ['\udc00'] }],
+  ])('in %s is refused with BAD_USER_INPUT on every transport, before any upstream request', async (_name, extra) => {
+    const { codes, upstreamRequests } = await everyTransport(input(extra));
+    expect(codes).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(upstreamRequests).toBe(0);
+  });
+
+  it('passes whole emoji and other scripts through to the model as sent', async () => {
+    const history = [
+      { role: 'USER', text: 'Was ist das? 🌍👨‍👩‍👧 — 日本語' },
+      { role: 'ASSISTANT', text: 'Ein Rechteck ☕' },
+    ];
+    upstream.script({ kind: 'text', deltas: ['Blau 🌊'] });
+    const once = await postGraphQL(gateway.graphqlUrl, MUTATION, input({ history, prompt: 'Farbe? 🎨' }));
+    expect(once.errors).toBeUndefined();
+    const { messages } = upstream.requests.at(-1)!.body as { messages: { content: { type: string; text?: string }[] }[] };
+    expect(messages.map((m) => m.content.at(-1)!.text)).toEqual([history[0]!.text, history[1]!.text, 'Farbe? 🎨']);
+  });
+});
