@@ -80,3 +80,36 @@ describe('text that is not well-formed Unicode', () => {
     expect(messages.map((m) => m.content.at(-1)!.text)).toEqual([history[0]!.text, history[1]!.text, 'Farbe? 🎨']);
   });
 });
+
+describe('token counts from upstream that are no counts', () => {
+  async function metricLines(): Promise<string[]> {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    return text.split('\n').filter((line) => /^gateway_(tokens_total|cost_usd_total)\{/.test(line));
+  }
+
+  it.each([
+    ['Anthropic Messages', HAIKU],
+    ['Converse', NOVA],
+  ])('through %s are dropped: the answer arrives, its cost is not negative, and the counters stay sane', async (_name, modelId) => {
+    const usage = { inputTokens: -1000, outputTokens: 2.5, cacheReadInputTokens: -7, cacheWriteInputTokens: 1e12 };
+    upstream.script({ kind: 'text', deltas: ['Blue.'], usage });
+    const streamed = await collect(sseSubscribe(gateway.graphqlUrl, SUBSCRIPTION, input({ modelId })));
+    expect(streamed.flatMap((r) => r.errors ?? [])).toEqual([]);
+    const last = streamed.at(-1)!.data!.describeImage;
+    expect(last.done).toBe(true);
+    for (const count of ['inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens']) {
+      expect(Number.isInteger(last.usage[count]) && last.usage[count] >= 0).toBe(true);
+    }
+    expect(last.usage.costUsd).toBeGreaterThanOrEqual(0);
+
+    upstream.script({ kind: 'text', deltas: ['Blue.'], usage });
+    const once = await postGraphQL(gateway.graphqlUrl, MUTATION, input({ modelId }));
+    expect(once.errors).toBeUndefined();
+    expect(once.data!.describeImage.usage.costUsd).toBeGreaterThanOrEqual(0);
+
+    for (const line of await metricLines()) {
+      const value = Number(line.split(' ').at(-1));
+      expect(Number.isFinite(value) && value >= 0, line).toBe(true);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import type { ContentBlock, ConverseCommandOutput, ConverseStreamCommandInput, Message } from '@aws-sdk/client-bedrock-runtime';
 import { ErrorCode, gatewayError } from '../../errors.js';
 import { parsePayload } from '../event-stream.js';
-import type { ModelRequest, TokenUsage } from '../model-request.js';
+import { tokenCount, type ModelRequest, type TokenUsage } from '../model-request.js';
 import { EventStreamDecoder } from './stream-decoder.js';
 
 /** The JSON document type of additionalModelRequestFields. */
@@ -76,11 +76,13 @@ interface ConverseUsage {
 }
 
 function toUsage(from: ConverseUsage | undefined): TokenUsage {
+  const cacheRead = tokenCount(from?.cacheReadInputTokens);
+  const cacheWrite = tokenCount(from?.cacheWriteInputTokens);
   return {
-    inputTokens: from?.inputTokens ?? 0,
-    outputTokens: from?.outputTokens ?? 0,
-    ...(from?.cacheReadInputTokens !== undefined && { cacheReadInputTokens: from.cacheReadInputTokens }),
-    ...(from?.cacheWriteInputTokens !== undefined && { cacheWriteInputTokens: from.cacheWriteInputTokens }),
+    inputTokens: tokenCount(from?.inputTokens) ?? 0,
+    outputTokens: tokenCount(from?.outputTokens) ?? 0,
+    ...(cacheRead !== undefined && { cacheReadInputTokens: cacheRead }),
+    ...(cacheWrite !== undefined && { cacheWriteInputTokens: cacheWrite }),
   };
 }
 

@@ -2,6 +2,7 @@ import { CountTokensCommand, type CountTokensInput } from '@aws-sdk/client-bedro
 import { buildMessagesBody } from '../../bedrock/adapters/anthropic-messages.js';
 import { buildConverseInput } from '../../bedrock/adapters/converse.js';
 import type { Caller } from '../../auth.js';
+import { tokenCount } from '../../bedrock/model-request.js';
 import type { Services } from '../container.js';
 import { admitRequest } from '../request-scope.js';
 import { costRange } from './cost.js';
@@ -32,7 +33,8 @@ async function countTokens(prepared: PreparedDescription, services: Services, si
       new CountTokensCommand({ modelId: prepared.entry.id, input: countTokensInput(prepared) }),
       { abortSignal: signal },
     );
-    return response.inputTokens;
+    // A count that is no count falls back to the formula, like a refusal.
+    return tokenCount(response.inputTokens);
   } catch (error) {
     if (signal?.aborted) throw error;
     return undefined;
