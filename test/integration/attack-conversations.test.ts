@@ -113,3 +113,28 @@ describe('token counts from upstream that are no counts', () => {
     }
   });
 });
+
+describe('estimateDescription through Converse', () => {
+  it('counts the very messages, system prompt and model fields describeImage then sends', async () => {
+    const local = await startGateway({ LOCAL_MODEL_API: 'converse' });
+    try {
+      const endpoint = local.localBedrock!;
+      const variables = input({ system: 'Be brief.', topK: 5, answerPrefix: 'It is' });
+      const estimate = await postGraphQL(local.graphqlUrl, ESTIMATE, variables);
+      expect(estimate.errors).toBeUndefined();
+      const counted = endpoint.requests.at(-1)!;
+      expect(counted.operation).toBe('count-tokens');
+      const once = await postGraphQL(local.graphqlUrl, MUTATION, variables);
+      expect(once.errors).toBeUndefined();
+      const sent = endpoint.requests.at(-1)!.body as Record<string, unknown>;
+      expect(sent.additionalModelRequestFields).toEqual({ top_k: 5 });
+      expect((counted.body as { input: { converse: unknown } }).input.converse).toEqual({
+        messages: sent.messages,
+        system: sent.system,
+        additionalModelRequestFields: sent.additionalModelRequestFields,
+      });
+    } finally {
+      await local.stop();
+    }
+  });
+});

@@ -13,8 +13,9 @@ import type { DescribeImageInput, PreparedDescription } from './types.js';
 /** The CountTokens input for the very request the describe call would send, in its API family's shape. */
 function countTokensInput(prepared: PreparedDescription): CountTokensInput {
   if (prepared.family === 'converse') {
-    const { messages, system } = buildConverseInput(prepared.request);
-    return { converse: { messages, system } };
+    // All of the Converse input that CountTokens takes: inferenceConfig is the only part left out.
+    const { messages, system, additionalModelRequestFields } = buildConverseInput(prepared.request);
+    return { converse: { messages, system, additionalModelRequestFields } };
   }
   return { invokeModel: { body: new TextEncoder().encode(buildMessagesBody(prepared.request)) } };
 }
