@@ -21,6 +21,12 @@ export interface ModelTurn {
 export interface ModelRequest {
   /** The id sent upstream: a base model id, an inference-profile id or ARN. */
   modelId: string;
+  /**
+   * The base model behind `modelId`, where known: an application inference
+   * profile's ARN does not name its provider, which picks provider-specific
+   * fields (topK through Converse). @default modelId
+   */
+  baseModelId?: string;
   images: ModelImage[];
   turns: ModelTurn[];
   system?: string;

@@ -138,3 +138,24 @@ describe('estimateDescription through Converse', () => {
     }
   });
 });
+
+describe('an application inference profile ARN', () => {
+  const PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6';
+
+  it("takes topK under its model's own field name, which the ARN does not spell", async () => {
+    const mapped = await startGateway(
+      { BEDROCK_MODE: 'aws', ALLOWED_MODEL_IDS: `${PROFILE_ARN}=${NOVA}`, MODEL_DISCOVERY_INTERVAL_MS: '0' },
+      { endpoint: upstream.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 },
+    );
+    try {
+      upstream.script({ kind: 'text', deltas: ['Blue.'] });
+      const once = await postGraphQL(mapped.graphqlUrl, MUTATION, input({ modelId: PROFILE_ARN, topK: 20 }));
+      expect(once.errors).toBeUndefined();
+      const sent = upstream.requests.at(-1)!;
+      expect(sent.modelId).toBe(PROFILE_ARN);
+      expect((sent.body as Record<string, unknown>).additionalModelRequestFields).toEqual({ inferenceConfig: { topK: 20 } });
+    } finally {
+      await mapped.stop();
+    }
+  });
+});

@@ -39,7 +39,7 @@ export function providerOf(modelId: string): string | undefined {
 export function buildConverseInput(request: ModelRequest): ConverseStreamCommandInput {
   let additionalModelRequestFields: DocumentType | undefined;
   if (request.topK !== undefined) {
-    const field = TOP_K_FIELDS[providerOf(request.modelId) ?? ''];
+    const field = TOP_K_FIELDS[providerOf(request.baseModelId ?? request.modelId) ?? ''];
     // The catalogue's parameter rules refuse topK for such models before any call; this is the last guard.
     if (!field) throw gatewayError(ErrorCode.BAD_USER_INPUT, 'topK is not supported for this model through Converse.');
     additionalModelRequestFields = field(request.topK);

@@ -67,6 +67,7 @@ export async function prepareDescription(
   const imageTokens = estimateImageTokens(images, entry.images.tokenFormula);
   const request: ModelRequest = {
     modelId: model.id,
+    baseModelId: entry.id,
     images: images.map((image) => ({ format: image.format, mediaType: image.mediaType, bytes: image.bytes })),
     turns: buildTurns(conversation),
     // A cache point only where the model caches and the images reach its minimum.
