@@ -16,6 +16,8 @@ const ESTIMATE =
 
 const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const NOVA = 'amazon.nova-lite-v1:0';
+const LLAMA = 'us.meta.llama4-maverick-17b-instruct-v1:0';
+const UNKNOWN = 'acme.vision-v1:0';
 const HISTORY = [
   { role: 'USER', text: 'What is this?' },
   { role: 'ASSISTANT', text: 'A blue rectangle.' },
@@ -29,7 +31,7 @@ beforeAll(async () => {
   image = base64(await solidImage('png', 64, 48));
   upstream = await startLocalBedrock();
   gateway = await startGateway(
-    { BEDROCK_MODE: 'aws', ALLOWED_MODEL_IDS: [HAIKU, NOVA].join(','), DEFAULT_MODEL_ID: HAIKU, MODEL_DISCOVERY_INTERVAL_MS: '0' },
+    { BEDROCK_MODE: 'aws', ALLOWED_MODEL_IDS: [HAIKU, NOVA, LLAMA, UNKNOWN].join(','), DEFAULT_MODEL_ID: HAIKU, MODEL_DISCOVERY_INTERVAL_MS: '0' },
     { endpoint: upstream.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 },
   );
 });
@@ -156,6 +158,42 @@ describe('an application inference profile ARN', () => {
       expect((sent.body as Record<string, unknown>).additionalModelRequestFields).toEqual({ inferenceConfig: { topK: 20 } });
     } finally {
       await mapped.stop();
+    }
+  });
+});
+
+describe('what the hostile reading found holding', () => {
+  it('refuses an answer prefix for a model that does not continue one, on every transport, before any upstream request', async () => {
+    const { codes, upstreamRequests } = await everyTransport(input({ modelId: LLAMA, answerPrefix: 'It is ' }));
+    expect(codes).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(upstreamRequests).toBe(0);
+  });
+
+  it('estimates a model outside the catalogue with unknown (null) prices and no upstream request, and prices its answer null', async () => {
+    const before = upstream.requests.length;
+    const estimate = await postGraphQL(gateway.graphqlUrl, ESTIMATE, input({ modelId: UNKNOWN }));
+    expect(estimate.data!.estimateDescription).toMatchObject({ modelId: UNKNOWN, exact: false, minCostUsd: null, maxCostUsd: null });
+    expect(upstream.requests.length).toBe(before);
+    upstream.script({ kind: 'text', deltas: ['Blue.'], usage: { inputTokens: 10, outputTokens: 2 } });
+    const once = await postGraphQL(gateway.graphqlUrl, MUTATION, input({ modelId: UNKNOWN }));
+    expect(once.data!.describeImage.usage).toMatchObject({ inputTokens: 10, outputTokens: 2, costUsd: null });
+  });
+
+  it('sends no cache point to a model without prompt caching, however large the images', async () => {
+    const large = base64(await solidImage('png', 1568, 1045));
+    for (const modelId of [LLAMA, UNKNOWN]) {
+      upstream.script({ kind: 'text', deltas: ['Blue.'] });
+      const once = await postGraphQL(gateway.graphqlUrl, MUTATION, { input: { modelId, images: [{ base64: large }, { base64: large }] } });
+      expect(once.errors).toBeUndefined();
+      expect(JSON.stringify(upstream.requests.at(-1)!.body)).not.toContain('cachePoint');
+    }
+  });
+
+  it('reaches no model by another spelling of an allowed id, and keeps the message short for a long one', async () => {
+    for (const modelId of [` ${NOVA}`, NOVA.toUpperCase(), `us.${NOVA}`, `arn:aws:bedrock:us-east-1::foundation-model/${NOVA}`, `${LLAMA.slice(3)}`, `us.${'x'.repeat(100_000)}`]) {
+      const once = await postGraphQL(gateway.graphqlUrl, ESTIMATE, input({ modelId }));
+      expect(once.errors![0]!.extensions!.code, modelId.slice(0, 60)).toBe('MODEL_NOT_ALLOWED');
+      expect(once.errors![0]!.message.length).toBeLessThan(500);
     }
   });
 });
