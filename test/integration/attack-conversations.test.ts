@@ -197,3 +197,14 @@ describe('what the hostile reading found holding', () => {
     }
   });
 });
+
+describe('a blank system prompt', () => {
+  it.each([
+    ['empty', ''],
+    ['only whitespace', ' \n\t'],
+  ])('(%s) is refused with BAD_USER_INPUT on every transport, before any upstream request', async (_name, system) => {
+    const { codes, upstreamRequests } = await everyTransport(input({ modelId: NOVA, system }));
+    expect(codes).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(upstreamRequests).toBe(0);
+  });
+});

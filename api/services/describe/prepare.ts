@@ -45,6 +45,10 @@ export async function prepareDescription(
   if (input.prompt !== null && input.prompt !== undefined && input.prompt.trim() === '') {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'prompt must not be blank; leave it out to use the default prompt.');
   }
+  if (input.system !== null && input.system !== undefined && input.system.trim() === '') {
+    // Converse refuses an empty system text block (system.*.member.text has length ≥ 1).
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, 'system must not be blank; leave it out for no system prompt.', { field: 'system' });
+  }
   checkTextLengths(input, deps.textLimits);
   signal?.throwIfAborted();
   const prompt = input.prompt ?? DEFAULT_PROMPT;
