@@ -208,3 +208,26 @@ describe('a blank system prompt', () => {
     expect(upstreamRequests).toBe(0);
   });
 });
+
+describe('whitespace JavaScript does not count but Java and Python do (U+001C–U+001F, U+0085)', () => {
+  it.each([
+    ['a history turn', { history: [{ role: 'USER', text: '\x1c\x1f' }, HISTORY[1]] }],
+    ['the prompt', { prompt: '\x1e ' }],
+    ['the system prompt', { system: '\x85' }],
+    ['the answer prefix', { answerPrefix: '\x1d\n' }],
+    ['a stop sequence', { stopSequences: ['\x1f'] }],
+  ])('makes %s blank: refused on every transport before any upstream request', async (_name, extra) => {
+    const { codes, upstreamRequests } = await everyTransport(input(extra));
+    expect(codes).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(upstreamRequests).toBe(0);
+  });
+
+  it('is cut from the end of an answer prefix, like any trailing whitespace', async () => {
+    upstream.script({ kind: 'text', deltas: [' blue.'] });
+    const once = await postGraphQL(gateway.graphqlUrl, MUTATION, input({ answerPrefix: 'It is\x85 \x1f' }));
+    expect(once.errors).toBeUndefined();
+    expect(once.data!.describeImage.answerPrefix).toBe('It is');
+    const { messages } = upstream.requests.at(-1)!.body as { messages: { role: string; content: { text?: string }[] }[] };
+    expect(messages.at(-1)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'It is' }] });
+  });
+});
