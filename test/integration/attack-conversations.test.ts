@@ -231,3 +231,30 @@ describe('whitespace JavaScript does not count but Java and Python do (U+001C–
     expect(messages.at(-1)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'It is' }] });
   });
 });
+
+describe('a stream cancelled over graphql-ws after reading from the prompt cache', () => {
+  it('is accounted with its cache reads and a finite, non-negative cost', async () => {
+    const metric = async (pattern: RegExp) => {
+      const line = (await (await fetch(`${gateway.url}/metrics`)).text()).split('\n').find((l) => pattern.test(l));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const cacheRead = new RegExp(`^gateway_tokens_total\\{model="${HAIKU.replace(/\./g, '\\.')}",direction="cache_read"\\}`);
+    const cost = new RegExp(`^gateway_cost_usd_total\\{model="${HAIKU.replace(/\./g, '\\.')}"\\}`);
+    const [readBefore, costBefore] = [await metric(cacheRead), await metric(cost)];
+    upstream.script({ kind: 'text', deltas: Array(200).fill('x '), paceMs: 10, usage: { inputTokens: 50, outputTokens: 200, cacheReadInputTokens: 5000 } });
+    const client = wsClient(gateway.wsUrl);
+    let chunks = 0;
+    await new Promise<void>((resolve) => {
+      const stop = client.subscribe(
+        { query: SUBSCRIPTION, variables: input({ modelId: HAIKU }) },
+        { next: () => void (++chunks === 3 && (stop(), resolve())), error: () => resolve(), complete: () => resolve() },
+      );
+    });
+    await client.dispose();
+    await expect.poll(() => metric(cacheRead)).toBe(readBefore + 5000);
+    const spent = (await metric(cost)) - costBefore;
+    // 50 input at $1/M, 5,000 cache reads at $0.10/M, and at least the three deltas out at $5/M.
+    expect(spent).toBeGreaterThanOrEqual((50 * 1 + 5000 * 0.1 + 3 * 5) / 1e6 - 1e-9);
+    expect(spent).toBeLessThan((50 * 1 + 5000 * 0.1 + 200 * 5) / 1e6);
+  });
+});
