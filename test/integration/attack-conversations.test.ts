@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { truncateForMessage } from '../../api/errors.js';
 import { startLocalBedrock, type LocalBedrock } from '../../api/local/endpoint.js';
 import { startGateway } from '../helpers/gateway.js';
 import { collect, collectWs, postGraphQL, sseSubscribe, wsClient } from '../helpers/graphql.js';
@@ -256,5 +257,31 @@ describe('a stream cancelled over graphql-ws after reading from the prompt cache
     // 50 input at $1/M, 5,000 cache reads at $0.10/M, and at least the three deltas out at $5/M.
     expect(spent).toBeGreaterThanOrEqual((50 * 1 + 5000 * 0.1 + 3 * 5) / 1e6 - 1e-9);
     expect(spent).toBeLessThan((50 * 1 + 5000 * 0.1 + 200 * 5) / 1e6);
+  });
+});
+
+describe('long input of emoji echoed in an error message', () => {
+  it('is cut between characters, never inside one', async () => {
+    expect(truncateForMessage('x' + '🌍'.repeat(100)).isWellFormed()).toBe(true);
+    expect(truncateForMessage('🌍'.repeat(100)).isWellFormed()).toBe(true);
+    for (const lead of ['', 'x']) {
+      // An unknown field: its name is echoed quoted, and unquoted inside the value.
+      const variables = { input: { images: [], [`${lead}${'🌍'.repeat(400)}`]: 1 } };
+      const once = await postGraphQL(gateway.graphqlUrl, ESTIMATE, variables);
+      expect(once.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+      expect(once.errors![0]!.message.length).toBeLessThan(1000);
+      expect(once.errors![0]!.message.isWellFormed(), JSON.stringify(once.errors![0]!.message)).toBe(true);
+    }
+  });
+
+  it('as a model id is cut in the error message between characters, never inside one', async () => {
+    for (const lead of ['', 'x']) {
+      const modelId = lead + '🌍'.repeat(100);
+      const once = await postGraphQL(gateway.graphqlUrl, ESTIMATE, input({ modelId }));
+      const { message } = once.errors![0]!;
+      expect(once.errors![0]!.extensions!.code).toBe('MODEL_NOT_ALLOWED');
+      expect(message.length).toBeLessThan(500);
+      expect(message.isWellFormed(), JSON.stringify(message)).toBe(true);
+    }
   });
 });
