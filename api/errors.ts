@@ -86,5 +86,8 @@ export function unauthenticated(message: string): GraphQLError {
  * never echoes unbounded input back (a 200 KB model id came back whole).
  */
 export function truncateForMessage(value: string, max = 80): string {
-  return value.length <= max ? value : `${value.slice(0, max - 1)}… (${value.length} characters)`;
+  if (value.length <= max) return value;
+  // Never cut between the halves of a surrogate pair (an emoji): half of one is no character.
+  const end = /[\ud800-\udbff]/.test(value[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${value.slice(0, end)}… (${value.length} characters)`;
 }

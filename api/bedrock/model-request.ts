@@ -21,6 +21,12 @@ export interface ModelTurn {
 export interface ModelRequest {
   /** The id sent upstream: a base model id, an inference-profile id or ARN. */
   modelId: string;
+  /**
+   * The base model behind `modelId`, where known: an application inference
+   * profile's ARN does not name its provider, which picks provider-specific
+   * fields (topK through Converse). @default modelId
+   */
+  baseModelId?: string;
   images: ModelImage[];
   turns: ModelTurn[];
   system?: string;
@@ -39,6 +45,20 @@ export interface TokenUsage {
   outputTokens: number;
   cacheReadInputTokens?: number;
   cacheWriteInputTokens?: number;
+}
+
+/** The largest count a GraphQL Int carries. */
+const MAX_TOKEN_COUNT = 2 ** 31 - 1;
+
+/**
+ * A token count as Bedrock reported it, or undefined when it is not a whole
+ * number from 0 up (missing, null, text, negative, fractional): usage is
+ * priced, summed into counters that cannot go down, and sent as an Int, so a
+ * bad count is dropped here rather than turning a cost negative or failing
+ * the answer that carries it.
+ */
+export function tokenCount(value: unknown): number | undefined {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TOKEN_COUNT ? (value as number) : undefined;
 }
 
 /** What every adapter reports at the end of a call. */

@@ -7,7 +7,7 @@ import { ErrorCode } from '../errors.js';
  * JSON or GraphQL strings, both with `\"`). A quote followed by a space closes
  * one (`"$input" got…`), so it is not taken as opening the text up to the next quote.
  */
-const QUOTED = /"(?!\s)((?:[^"\\]|\\.){40})(?:[^"\\]|\\.){8,}"/g;
+const QUOTED = /"(?!\s)((?:[^"\\]|\\.){40})(?:[^"\\]|\\.){8,}"/gu;
 /** The most of a message kept at each end: the head names the variable, the tail the path and reason. */
 const KEEP_CHARS = 300;
 
@@ -16,10 +16,17 @@ const KEEP_CHARS = 300;
  * unknown field); a base64 image or a 200 KB string there would flood the client.
  * Quoted strings are cut to 40 characters (the pattern is unambiguous, so
  * this is linear); what is still long (an object key echoed unquoted) loses its middle.
+ * Every cut falls between code points (the `u` flag; `between` at the ends), never inside an emoji.
  */
 function shorten(message: string): string {
   const short = message.replace(QUOTED, '"$1…"');
-  return short.length > 2 * KEEP_CHARS ? `${short.slice(0, KEEP_CHARS)}…${short.slice(-KEEP_CHARS)}` : short;
+  if (short.length <= 2 * KEEP_CHARS) return short;
+  return `${short.slice(0, between(short, KEEP_CHARS))}…${short.slice(between(short, short.length - KEEP_CHARS))}`;
+}
+
+/** `at`, or one before it when `at` would split a surrogate pair. */
+function between(text: string, at: number): number {
+  return /[\udc00-\udfff]/.test(text[at] ?? '') && /[\ud800-\udbff]/.test(text[at - 1] ?? '') ? at - 1 : at;
 }
 
 function isVariableError(error: GraphQLError): boolean {

@@ -1,5 +1,5 @@
 import { MalformedStreamError, parsePayload } from '../event-stream.js';
-import type { ModelRequest, TokenUsage } from '../model-request.js';
+import { tokenCount, type ModelRequest, type TokenUsage } from '../model-request.js';
 import { EventStreamDecoder } from './stream-decoder.js';
 
 /**
@@ -67,10 +67,12 @@ interface AnthropicStreamEvent {
 
 function applyUsage(usage: TokenUsage, from: AnthropicUsage | undefined) {
   if (!from) return;
-  usage.inputTokens = from.input_tokens ?? usage.inputTokens;
-  usage.outputTokens = from.output_tokens ?? usage.outputTokens;
-  if (from.cache_read_input_tokens !== undefined) usage.cacheReadInputTokens = from.cache_read_input_tokens;
-  if (from.cache_creation_input_tokens !== undefined) usage.cacheWriteInputTokens = from.cache_creation_input_tokens;
+  usage.inputTokens = tokenCount(from.input_tokens) ?? usage.inputTokens;
+  usage.outputTokens = tokenCount(from.output_tokens) ?? usage.outputTokens;
+  const cacheRead = tokenCount(from.cache_read_input_tokens);
+  const cacheWrite = tokenCount(from.cache_creation_input_tokens);
+  if (cacheRead !== undefined) usage.cacheReadInputTokens = cacheRead;
+  if (cacheWrite !== undefined) usage.cacheWriteInputTokens = cacheWrite;
 }
 
 /**
@@ -95,15 +97,17 @@ export class AnthropicStreamDecoder extends EventStreamDecoder {
         break;
       case 'message_delta':
         this.stopReason = event.delta?.stop_reason ?? this.stopReason;
-        this.usage.outputTokens = event.usage?.output_tokens ?? this.usage.outputTokens;
+        this.usage.outputTokens = tokenCount(event.usage?.output_tokens) ?? this.usage.outputTokens;
         break;
       case 'message_stop': {
         // Bedrock's own count is what is billed: prefer it when present.
         const metrics = event['amazon-bedrock-invocationMetrics'];
-        this.usage.inputTokens = metrics?.inputTokenCount ?? this.usage.inputTokens;
-        this.usage.outputTokens = metrics?.outputTokenCount ?? this.usage.outputTokens;
-        if (metrics?.cacheReadInputTokenCount !== undefined) this.usage.cacheReadInputTokens = metrics.cacheReadInputTokenCount;
-        if (metrics?.cacheWriteInputTokenCount !== undefined) this.usage.cacheWriteInputTokens = metrics.cacheWriteInputTokenCount;
+        applyUsage(this.usage, {
+          input_tokens: metrics?.inputTokenCount,
+          output_tokens: metrics?.outputTokenCount,
+          cache_read_input_tokens: metrics?.cacheReadInputTokenCount,
+          cache_creation_input_tokens: metrics?.cacheWriteInputTokenCount,
+        });
         break;
       }
     }

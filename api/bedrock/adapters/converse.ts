@@ -1,7 +1,7 @@
 import type { ContentBlock, ConverseCommandOutput, ConverseStreamCommandInput, Message } from '@aws-sdk/client-bedrock-runtime';
 import { ErrorCode, gatewayError } from '../../errors.js';
 import { parsePayload } from '../event-stream.js';
-import type { ModelRequest, TokenUsage } from '../model-request.js';
+import { tokenCount, type ModelRequest, type TokenUsage } from '../model-request.js';
 import { EventStreamDecoder } from './stream-decoder.js';
 
 /** The JSON document type of additionalModelRequestFields. */
@@ -39,7 +39,7 @@ export function providerOf(modelId: string): string | undefined {
 export function buildConverseInput(request: ModelRequest): ConverseStreamCommandInput {
   let additionalModelRequestFields: DocumentType | undefined;
   if (request.topK !== undefined) {
-    const field = TOP_K_FIELDS[providerOf(request.modelId) ?? ''];
+    const field = TOP_K_FIELDS[providerOf(request.baseModelId ?? request.modelId) ?? ''];
     // The catalogue's parameter rules refuse topK for such models before any call; this is the last guard.
     if (!field) throw gatewayError(ErrorCode.BAD_USER_INPUT, 'topK is not supported for this model through Converse.');
     additionalModelRequestFields = field(request.topK);
@@ -76,11 +76,13 @@ interface ConverseUsage {
 }
 
 function toUsage(from: ConverseUsage | undefined): TokenUsage {
+  const cacheRead = tokenCount(from?.cacheReadInputTokens);
+  const cacheWrite = tokenCount(from?.cacheWriteInputTokens);
   return {
-    inputTokens: from?.inputTokens ?? 0,
-    outputTokens: from?.outputTokens ?? 0,
-    ...(from?.cacheReadInputTokens !== undefined && { cacheReadInputTokens: from.cacheReadInputTokens }),
-    ...(from?.cacheWriteInputTokens !== undefined && { cacheWriteInputTokens: from.cacheWriteInputTokens }),
+    inputTokens: tokenCount(from?.inputTokens) ?? 0,
+    outputTokens: tokenCount(from?.outputTokens) ?? 0,
+    ...(cacheRead !== undefined && { cacheReadInputTokens: cacheRead }),
+    ...(cacheWrite !== undefined && { cacheWriteInputTokens: cacheWrite }),
   };
 }
 

@@ -18,6 +18,26 @@ export interface ConversationInput {
 /** Default for `MAX_HISTORY_TURNS`: ten questions and their answers. */
 export const DEFAULT_MAX_HISTORY_TURNS = 20;
 
+/**
+ * One whitespace character as any party counts it: JavaScript's `\s` leaves
+ * out the separators U+001C–U+001F and NEL (U+0085), which Java's
+ * `Character.isWhitespace` and Python's `str.isspace` count, so text that
+ * looks written here can be "blank" upstream.
+ */
+const SPACE = /^[\s\x1c-\x1f\x85]$/;
+
+/** True when `text` holds nothing but whitespace (see SPACE). */
+export function isBlank(text: string): boolean {
+  return /^[\s\x1c-\x1f\x85]*$/.test(text);
+}
+
+/** `text` without trailing whitespace (see SPACE); a loop, as a `[…]+$` regex is quadratic on long runs. */
+function trimEndSpace(text: string): string {
+  let end = text.length;
+  while (end > 0 && SPACE.test(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
 function badHistory(message: string, extensions: Record<string, unknown> = {}) {
   return gatewayError(ErrorCode.BAD_USER_INPUT, message, { field: 'history', ...extensions });
 }
@@ -43,12 +63,12 @@ export function checkConversation(input: ConversationInput, maxTurns: number): v
         `history[${index}] is a ${turn.role} turn where a ${expected} turn belongs: history starts with USER and alternates USER, ASSISTANT.`,
       );
     }
-    if (turn.text.trim() === '') throw badHistory(`history[${index}] is blank; every turn needs text.`);
+    if (isBlank(turn.text)) throw badHistory(`history[${index}] is blank; every turn needs text.`);
   });
   if (history.length % 2 === 1) {
     throw badHistory('history must end with an ASSISTANT turn: the new prompt is the next USER turn.');
   }
-  if (input.answerPrefix !== null && input.answerPrefix !== undefined && input.answerPrefix.trim() === '') {
+  if (input.answerPrefix !== null && input.answerPrefix !== undefined && isBlank(input.answerPrefix)) {
     // Both APIs refuse a final assistant turn that is only whitespace.
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'answerPrefix must not be blank; leave it out to let the model start.', {
       field: 'answerPrefix',
@@ -78,5 +98,5 @@ export function buildTurns(input: ConversationInput): ModelTurn[] {
  * cannot end with trailing whitespace"); the model writes the space itself.
  */
 export function sentPrefix(answerPrefix: string | null | undefined): string | undefined {
-  return answerPrefix ? answerPrefix.trimEnd() || undefined : undefined;
+  return answerPrefix ? trimEndSpace(answerPrefix) || undefined : undefined;
 }

@@ -2,6 +2,7 @@ import { CountTokensCommand, type CountTokensInput } from '@aws-sdk/client-bedro
 import { buildMessagesBody } from '../../bedrock/adapters/anthropic-messages.js';
 import { buildConverseInput } from '../../bedrock/adapters/converse.js';
 import type { Caller } from '../../auth.js';
+import { tokenCount } from '../../bedrock/model-request.js';
 import type { Services } from '../container.js';
 import { admitRequest } from '../request-scope.js';
 import { costRange } from './cost.js';
@@ -12,8 +13,9 @@ import type { DescribeImageInput, PreparedDescription } from './types.js';
 /** The CountTokens input for the very request the describe call would send, in its API family's shape. */
 function countTokensInput(prepared: PreparedDescription): CountTokensInput {
   if (prepared.family === 'converse') {
-    const { messages, system } = buildConverseInput(prepared.request);
-    return { converse: { messages, system } };
+    // All of the Converse input that CountTokens takes: inferenceConfig is the only part left out.
+    const { messages, system, additionalModelRequestFields } = buildConverseInput(prepared.request);
+    return { converse: { messages, system, additionalModelRequestFields } };
   }
   return { invokeModel: { body: new TextEncoder().encode(buildMessagesBody(prepared.request)) } };
 }
@@ -32,7 +34,8 @@ async function countTokens(prepared: PreparedDescription, services: Services, si
       new CountTokensCommand({ modelId: prepared.entry.id, input: countTokensInput(prepared) }),
       { abortSignal: signal },
     );
-    return response.inputTokens;
+    // A count that is no count falls back to the formula, like a refusal.
+    return tokenCount(response.inputTokens);
   } catch (error) {
     if (signal?.aborted) throw error;
     return undefined;

@@ -8,7 +8,7 @@ import type { Services } from '../container.js';
 import { loadImages, sentImage } from './images.js';
 import { apiFamilyFor, resolveRequestModel } from './model.js';
 import { checkTextLengths } from './text-limits.js';
-import { buildTurns, checkConversation, sentPrefix } from './conversation.js';
+import { buildTurns, checkConversation, isBlank, sentPrefix } from './conversation.js';
 import { estimateImageTokens, estimateTextTokens, shouldCacheImages } from './estimate.js';
 import type { DescribeImageInput, PreparedDescription } from './types.js';
 
@@ -39,11 +39,15 @@ export async function prepareDescription(
   if (input.stopSequences && input.stopSequences.length > MAX_STOP_SEQUENCES) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, `stopSequences takes at most ${MAX_STOP_SEQUENCES} entries.`);
   }
-  if (input.stopSequences?.some((s) => s.trim() === '')) {
+  if (input.stopSequences?.some(isBlank)) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'stopSequences must not contain empty or blank strings.');
   }
-  if (input.prompt !== null && input.prompt !== undefined && input.prompt.trim() === '') {
+  if (input.prompt !== null && input.prompt !== undefined && isBlank(input.prompt)) {
     throw gatewayError(ErrorCode.BAD_USER_INPUT, 'prompt must not be blank; leave it out to use the default prompt.');
+  }
+  if (input.system !== null && input.system !== undefined && isBlank(input.system)) {
+    // Converse refuses an empty system text block (system.*.member.text has length ≥ 1).
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, 'system must not be blank; leave it out for no system prompt.', { field: 'system' });
   }
   checkTextLengths(input, deps.textLimits);
   signal?.throwIfAborted();
@@ -67,6 +71,7 @@ export async function prepareDescription(
   const imageTokens = estimateImageTokens(images, entry.images.tokenFormula);
   const request: ModelRequest = {
     modelId: model.id,
+    baseModelId: entry.id,
     images: images.map((image) => ({ format: image.format, mediaType: image.mediaType, bytes: image.bytes })),
     turns: buildTurns(conversation),
     // A cache point only where the model caches and the images reach its minimum.

@@ -3,14 +3,25 @@ import type { Services } from '../container.js';
 import type { DescribeImageInput } from './types.js';
 
 function checkLength(name: string, value: string | null | undefined, max: number) {
-  if (typeof value !== 'string' || max <= 0 || value.length <= max) return;
+  if (typeof value !== 'string') return;
+  // JSON carries a lone surrogate ("\ud800") that is no character at all; Bedrock refuses the body it makes.
+  if (!value.isWellFormed()) {
+    throw gatewayError(ErrorCode.BAD_USER_INPUT, `${name} holds half of a character (a lone UTF-16 surrogate); send whole characters.`, {
+      field: name,
+    });
+  }
+  if (max <= 0 || value.length <= max) return;
   throw gatewayError(ErrorCode.BAD_USER_INPUT, `${name} is ${value.length} characters; the limit is ${max}.`, {
     field: name,
     limit: max,
   });
 }
 
-/** Caps on the request's text, so a megabyte of prompt never reaches (and is never billed by) Bedrock. */
+/**
+ * Caps on the request's text, so a megabyte of prompt never reaches (and is
+ * never billed by) Bedrock; every piece of text must also be well-formed
+ * Unicode, or the upstream call could only fail.
+ */
 export function checkTextLengths(input: DescribeImageInput, limits: Services['textLimits']) {
   checkLength('prompt', input.prompt, limits.maxPromptChars);
   checkLength('system', input.system, limits.maxSystemChars);
