@@ -70,7 +70,8 @@ async function estimatePrepared(input: DescribeImageInput, services: Services, c
   const counted = prepared.entry.countTokens ? await countTokens(prepared, services, signal) : undefined;
   const inputTokens = counted ?? prepared.inputTokensEstimate;
   const { maxTokens, cacheImages } = prepared.request;
-  const cacheableInputTokens = cacheImages ? prepared.imageTokens : 0;
+  // The images' share comes from the formula, the total may be Bedrock's exact count: never more than the total.
+  const cacheableInputTokens = cacheImages ? Math.min(prepared.imageTokens, inputTokens) : 0;
   const range = costRange(inputTokens, maxTokens, prepared.entry.prices, cacheableInputTokens);
   return {
     modelId: prepared.model.id,
