@@ -58,6 +58,8 @@ export interface Config {
   };
   /** Longest conversation `history` a describe request may carry, in turns. @default 20 (`MAX_HISTORY_TURNS`) */
   maxHistoryTurns: number;
+  /** MAX_LIST_ITEMS: longest list accepted anywhere in a request's variables. @default 1000 */
+  maxListItems: number;
   /**
    * Redis (or Valkey) shared by every replica for uploads and per-key limits;
    * unset, they live in this process's memory. (`REDIS_URL`, e.g. `redis://redis:6379`)
@@ -235,6 +237,7 @@ export function loadConfig(env: Env = process.env, home?: string): Config {
       keyMaxBytes: intFrom(env, 'UPLOAD_KEY_MAX_BYTES', 64_000_000),
     },
     maxHistoryTurns: intFrom(env, 'MAX_HISTORY_TURNS', 20),
+    maxListItems: intFrom(env, 'MAX_LIST_ITEMS', 1000),
     redisUrl: env.REDIS_URL || undefined,
     redisTimeoutMs: intFrom(env, 'REDIS_TIMEOUT_MS', 1000),
     graphiql: env.GRAPHIQL !== 'false',

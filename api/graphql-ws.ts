@@ -5,6 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeys, Caller } from './auth.js';
 import { isAllowedOrigin } from './origin.js';
+import { variableListRefusal } from './plugins/variable-list-cap.js';
 import { tidyErrors } from './plugins/variable-error-codes.js';
 import type { Telemetry } from './telemetry.js';
 import type { GatewayYoga } from './yoga.js';
@@ -90,6 +91,8 @@ export interface GraphqlWsOptions {
   corsOrigins: string[];
   /** Largest message: one carries a whole operation, base64 images included. */
   maxPayloadBytes: number;
+  /** Longest list in an operation's variables (0 = no cap). */
+  maxListItems: number;
   /** Ping interval; a peer that has not answered the last ping is terminated. */
   keepAliveMs: number;
 }
@@ -135,6 +138,11 @@ export function attachGraphqlWs(httpServer: Server, options: GraphqlWsOptions): 
           caller: ctx.extra.caller,
           operationSignal: operation.signal,
         });
+        const listRefusal = variableListRefusal(payload.variables, options.maxListItems);
+        if (listRefusal) {
+          ctx.extra.operations?.delete(id);
+          return [listRefusal];
+        }
         let errors: readonly GraphQLError[];
         let document;
         try {

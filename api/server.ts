@@ -71,6 +71,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     apiKeys,
     corsOrigins: config.corsOrigins,
     maxRequestBytes: config.maxRequestBytes,
+    maxListItems: config.maxListItems,
     maxFileBytes: config.images.maxInputBytes,
     production: config.production,
     introspection: config.introspection,
@@ -95,6 +96,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     telemetry,
     corsOrigins: config.corsOrigins,
     maxPayloadBytes: config.maxRequestBytes,
+    maxListItems: config.maxListItems,
     keepAliveMs: config.wsKeepAliveMs,
   });
   logWebSocketErrors(wsServer, logger);

@@ -13,6 +13,7 @@ import { useCompressedGraphiQL } from './plugins/compressed-graphiql.js';
 import { usePayloadTooLargeCode, withRequestErrorCode } from './plugins/request-error-codes.js';
 import { useReturnUnsentStreams } from './plugins/return-unsent-streams.js';
 import { useSseNoBuffering } from './plugins/sse-no-buffering.js';
+import { useVariableListCap } from './plugins/variable-list-cap.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
 import { schema } from './schema/index.js';
 import type { Services } from './services/container.js';
@@ -29,6 +30,8 @@ export interface GatewayYogaOptions {
   corsOrigins: string[];
   /** Largest JSON body and largest multipart request. */
   maxRequestBytes: number;
+  /** Longest list in a request's variables (0 = no cap). */
+  maxListItems: number;
   /** Largest uploaded file. */
   maxFileBytes: number;
   /** Hide field suggestions ("did you mean...") that reveal the schema. */
@@ -125,6 +128,7 @@ export function createGatewayYoga(options: GatewayYogaOptions): GatewayYoga {
       // so they must carry a custom header (yoga's CSRF guidance).
       withRequestErrorCode(useCSRFPrevention({ requestHeaders: CSRF_HEADERS }), ErrorCode.CSRF_REFUSED),
       usePayloadTooLargeCode(options.maxRequestBytes),
+      useVariableListCap(options.maxListItems),
       useApiKeys(options.apiKeys, callers, options.onUnauthenticated),
       EnvelopArmorPlugin({
         // The schema is shallow (depth 3); the depth cap guards future growth.
