@@ -155,6 +155,28 @@ function retiredClaude(
 
 export const LOCAL_MODEL_ID = 'local.image-inspector';
 
+/** Image limits of the Nova models (novaModalities, converseImage). */
+const NOVA_IMAGES: ImageLimits = {
+  maxCount: 20,
+  maxBytes: 3_750_000,
+  maxDimension: 8000,
+  formats: ['jpeg', 'png', 'gif', 'webp'],
+  longEdge: 1568,
+  // Nova's per-image token table was not found: Claude's formula (an
+  // overestimate for large images, Nova downsizes them) stands in.
+  tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
+};
+
+/** Nova's sampling parameters through Converse (topK through additionalModelRequestFields). */
+const NOVA_PARAMETERS: ParameterRules = {
+  temperature: { min: 0, max: 1 },
+  topP: { min: 0, max: 1 },
+  // Nova takes topK through additionalModelRequestFields (AWS image example sets topK: 20).
+  topK: { min: 0, max: 128 },
+  maxStopSequences: 4,
+  exclusive: [],
+};
+
 /**
  * What Llama 4 Scout and Maverick share on Bedrock (sources in each entry):
  * Converse only, through a us. profile, 5 images, no topK, 4 stop sequences.
@@ -524,26 +546,10 @@ export const CATALOGUE: CatalogueEntry[] = [
     inferenceProfilePrefixes: ['us', 'eu', 'apac'],
     // The base id is served in us-east-1; elsewhere call a us./eu./apac. profile (novaRegions).
     requiresInferenceProfile: false,
-    images: {
-      maxCount: 20,
-      maxBytes: 3_750_000,
-      maxDimension: 8000,
-      formats: ['jpeg', 'png', 'gif', 'webp'],
-      longEdge: 1568,
-      // Nova's per-image token table was not found: Claude's formula (an
-      // overestimate for large images, Nova downsizes them) stands in.
-      tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
-    },
+    images: NOVA_IMAGES,
     // The model card says 5K; an AWS migration post says 10K. The smaller holds.
     maxOutputTokens: 5000,
-    parameters: {
-      temperature: { min: 0, max: 1 },
-      topP: { min: 0, max: 1 },
-      // Nova takes topK through additionalModelRequestFields (AWS image example sets topK: 20).
-      topK: { min: 0, max: 128 },
-      maxStopSequences: 4,
-      exclusive: [],
-    },
+    parameters: NOVA_PARAMETERS,
     prices: { input: 0.06, output: 0.24, cacheRead: 0.015 },
     // Nova caches (Converse cachePoint); its minimum per checkpoint was not found: 1,024 assumed.
     promptCaching: { minTokens: 1024 },
@@ -579,22 +585,9 @@ export const CATALOGUE: CatalogueEntry[] = [
     apiFamilies: ['converse'],
     inferenceProfilePrefixes: ['us', 'eu', 'apac'],
     requiresInferenceProfile: false,
-    images: {
-      maxCount: 20,
-      maxBytes: 3_750_000,
-      maxDimension: 8000,
-      formats: ['jpeg', 'png', 'gif', 'webp'],
-      longEdge: 1568,
-      tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
-    },
+    images: NOVA_IMAGES,
     maxOutputTokens: 5000,
-    parameters: {
-      temperature: { min: 0, max: 1 },
-      topP: { min: 0, max: 1 },
-      topK: { min: 0, max: 128 },
-      maxStopSequences: 4,
-      exclusive: [],
-    },
+    parameters: NOVA_PARAMETERS,
     prices: { input: 0.8, output: 3.2, cacheRead: 0.2 },
     promptCaching: { minTokens: 1024 },
     countTokens: false,
@@ -623,23 +616,10 @@ export const CATALOGUE: CatalogueEntry[] = [
     apiFamilies: ['converse'],
     inferenceProfilePrefixes: ['us'],
     requiresInferenceProfile: true,
-    images: {
-      maxCount: 20,
-      maxBytes: 3_750_000,
-      maxDimension: 8000,
-      formats: ['jpeg', 'png', 'gif', 'webp'],
-      longEdge: 1568,
-      tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
-    },
+    images: NOVA_IMAGES,
     // Premier's output limit was not found: Nova's 5K kept.
     maxOutputTokens: 5000,
-    parameters: {
-      temperature: { min: 0, max: 1 },
-      topP: { min: 0, max: 1 },
-      topK: { min: 0, max: 128 },
-      maxStopSequences: 4,
-      exclusive: [],
-    },
+    parameters: NOVA_PARAMETERS,
     // Price not read on a page this time ($2.50 / $12.50 is the launch figure).
     prices: { input: 2.5, output: 12.5 },
     // Caching is generally available for Premier (promptCaching page); its minimum was not found.
@@ -671,22 +651,9 @@ export const CATALOGUE: CatalogueEntry[] = [
     inferenceProfilePrefixes: ['global', 'us', 'eu', 'jp'],
     // Cross-Region inference only (no in-Region base id on bedrock-runtime).
     requiresInferenceProfile: true,
-    images: {
-      maxCount: 20,
-      maxBytes: 3_750_000,
-      maxDimension: 8000,
-      formats: ['jpeg', 'png', 'gif', 'webp'],
-      longEdge: 1568,
-      tokenFormula: { kind: 'pixels', pixelsPerToken: 750 },
-    },
+    images: NOVA_IMAGES,
     maxOutputTokens: 64_000,
-    parameters: {
-      temperature: { min: 0, max: 1 },
-      topP: { min: 0, max: 1 },
-      topK: { min: 0, max: 128 },
-      maxStopSequences: 4,
-      exclusive: [],
-    },
+    parameters: NOVA_PARAMETERS,
     prices: { input: 0.33, output: 2.75 },
     // Nova 2 caching details not found: off.
     promptCaching: null,
