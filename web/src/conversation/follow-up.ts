@@ -2,7 +2,7 @@ import type { Client } from '@urql/core';
 import { graphql } from '../gql';
 import type { ConversationRole, FollowUpSubscription } from '../gql/graphql';
 import { clientFailure, toGatewayFailure, type GatewayFailure } from '../describe/gateway-errors';
-import type { Upload } from '../describe/run-description';
+import { uploadImageFile } from '../describe/run-description';
 
 const FollowUp = graphql(/* GraphQL */ `
   subscription FollowUp($input: DescribeImageInput!) {
@@ -29,16 +29,6 @@ const EstimateFollowUp = graphql(/* GraphQL */ `
       maxOutputTokens
       minCostUsd
       maxCostUsd
-    }
-  }
-`);
-
-const UploadAgain = graphql(/* GraphQL */ `
-  mutation UploadAgain($file: File!) {
-    uploadImage(file: $file) {
-      id
-      byteSize
-      expiresAt
     }
   }
 `);
@@ -100,13 +90,6 @@ export async function estimateFollowUp(client: Client, request: FollowUpRequest)
 }
 
 /** Puts the thread's image on the server again after its upload expired. */
-export async function uploadAgain(client: Client, image: Blob): Promise<Upload | GatewayFailure> {
-  const file = new File([image], 'capture.jpg', { type: image.type || 'image/jpeg' });
-  const result = await client.mutation(UploadAgain, { file }, { requestPolicy: 'network-only' }).toPromise();
-  if (result.error) return toGatewayFailure(result.error);
-  if (!result.data) return clientFailure('The upload returned nothing.');
-  const { id, byteSize, expiresAt } = result.data.uploadImage;
-  return { id, byteSize, expiresAt: Date.parse(expiresAt) };
-}
+export const uploadAgain = uploadImageFile;
 
 export const isFailure = (value: object): value is GatewayFailure => 'code' in value && 'message' in value;

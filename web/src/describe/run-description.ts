@@ -76,6 +76,16 @@ const UPLOAD_EXPIRY_MARGIN_MS = 60_000;
  * Returns `stop`, which ends the subscription; graphql-ws then sends `complete`
  * and the server aborts the upstream Bedrock call.
  */
+/** Uploads an image (GraphQL multipart) and returns the id the server holds it under. */
+export async function uploadImageFile(client: Client, image: Blob): Promise<Upload | GatewayFailure> {
+  const file = new File([image], 'capture.jpg', { type: image.type || 'image/jpeg' });
+  const result = await client.mutation(UploadImage, { file }, { requestPolicy: 'network-only' }).toPromise();
+  if (result.error) return toGatewayFailure(result.error);
+  if (!result.data) return clientFailure('The upload returned nothing.');
+  const { id, byteSize, expiresAt } = result.data.uploadImage;
+  return { id, byteSize, expiresAt: Date.parse(expiresAt) };
+}
+
 export function runDescription(client: Client, request: DescriptionRequest, onEvent: (event: DescriptionEvent) => void): () => void {
   let stopped = false;
   let unsubscribe: (() => void) | undefined;
@@ -90,14 +100,11 @@ export function runDescription(client: Client, request: DescriptionRequest, onEv
       return request.upload;
     }
     emit({ type: 'uploading', bytes: request.image.size });
-    const file = new File([request.image], 'capture.jpg', { type: request.image.type || 'image/jpeg' });
-    const result = await client.mutation(UploadImage, { file }, { requestPolicy: 'network-only' }).toPromise();
-    if (result.error || !result.data) {
-      emit({ type: 'failed', failure: result.error ? toGatewayFailure(result.error) : clientFailure('The upload returned nothing.') });
+    const uploaded = await uploadImageFile(client, request.image);
+    if ('code' in uploaded) {
+      emit({ type: 'failed', failure: uploaded });
       return undefined;
     }
-    const { id, byteSize, expiresAt } = result.data.uploadImage;
-    const uploaded = { id, byteSize, expiresAt: Date.parse(expiresAt) };
     emit({ type: 'uploaded', upload: uploaded, reused: false });
     return uploaded;
   }

@@ -16,7 +16,6 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  subscription FollowUp($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      text\n      done\n      stopReason\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n    }\n  }\n": typeof types.FollowUpDocument,
     "\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n": typeof types.EstimateFollowUpDocument,
-    "\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": typeof types.UploadAgainDocument,
     "\n  mutation UploadImage($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": typeof types.UploadImageDocument,
     "\n  subscription DescribeImage($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      id\n      index\n      text\n      done\n      stopReason\n      modelId\n      latencyMs\n      firstTokenMs\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n      images {\n        width\n        height\n        byteSize\n        mediaType\n      }\n    }\n  }\n": typeof types.DescribeImageDocument,
     "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n      maxImages\n      maxOutputTokens\n      prices {\n        input\n        output\n        cacheRead\n        cacheWrite\n      }\n      availability\n      lifecycle {\n        status\n        endOfLife\n        replacement\n      }\n      warnings\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": typeof types.ModelsDocument,
@@ -24,7 +23,6 @@ type Documents = {
 const documents: Documents = {
     "\n  subscription FollowUp($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      text\n      done\n      stopReason\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n    }\n  }\n": types.FollowUpDocument,
     "\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n": types.EstimateFollowUpDocument,
-    "\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": types.UploadAgainDocument,
     "\n  mutation UploadImage($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n": types.UploadImageDocument,
     "\n  subscription DescribeImage($input: DescribeImageInput!) {\n    describeImage(input: $input) {\n      id\n      index\n      text\n      done\n      stopReason\n      modelId\n      latencyMs\n      firstTokenMs\n      usage {\n        inputTokens\n        outputTokens\n        cacheReadInputTokens\n        cacheWriteInputTokens\n        costUsd\n      }\n      images {\n        width\n        height\n        byteSize\n        mediaType\n      }\n    }\n  }\n": types.DescribeImageDocument,
     "\n  query Models {\n    models {\n      id\n      name\n      description\n      provider\n      isDefault\n      isLocal\n      recommendedLongEdge\n      maxImages\n      maxOutputTokens\n      prices {\n        input\n        output\n        cacheRead\n        cacheWrite\n      }\n      availability\n      lifecycle {\n        status\n        endOfLife\n        replacement\n      }\n      warnings\n    }\n    serverInfo {\n      bedrockMode\n      defaultModelId\n    }\n  }\n": types.ModelsDocument,
@@ -52,10 +50,6 @@ export function graphql(source: "\n  subscription FollowUp($input: DescribeImage
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n"): (typeof documents)["\n  query EstimateFollowUp($input: DescribeImageInput!) {\n    estimateDescription(input: $input) {\n      inputTokens\n      exact\n      maxOutputTokens\n      minCostUsd\n      maxCostUsd\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation UploadAgain($file: File!) {\n    uploadImage(file: $file) {\n      id\n      byteSize\n      expiresAt\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
