@@ -6,7 +6,7 @@ import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime
 import pino, { type Logger } from 'pino';
 import { ApiKeys } from './auth.js';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
-import { createAwsBedrockClient, createLocalBedrockClient } from './bedrock/client.js';
+import { createAwsBedrockClient, createLocalBedrockClient, createLocalControlPlaneClient } from './bedrock/client.js';
 import { ModelDiscovery } from './bedrock/discovery.js';
 import type { Config } from './config.js';
 import { graphiqlExampleTab } from './graphiql-example.js';
@@ -173,7 +173,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (config.modelDiscoveryIntervalMs > 0) {
         // What this account and Region offer; never blocks start, never widens the allow-list.
         const client = localBedrock
-          ? new BedrockClient({ endpoint: localBedrock.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 })
+          ? createLocalControlPlaneClient(localBedrock.url)
           : new BedrockClient({ region: await bedrock.config.region().catch(() => undefined) });
         services.modelDiscovery = new ModelDiscovery({ client, logger, intervalMs: config.modelDiscoveryIntervalMs });
         void services.modelDiscovery.start();

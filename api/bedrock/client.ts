@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { AnsweredOnlyRetryStrategy } from './retry-strategy.js';
@@ -56,10 +57,17 @@ function withAnsweredOnlyRetries(config: BedrockRuntimeClientConfig): BedrockRun
 export function createLocalBedrockClient(endpoint: string, overrides: BedrockRuntimeClientConfig = {}): BedrockRuntimeClient {
   return withAnsweredOnlyRetries({
     endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...LOCAL_IDENTITY,
     maxAttempts: 1,
     ...overrides,
     requestHandler: overrides.requestHandler ?? bedrockRequestHandler(),
   });
+}
+
+/** The local placeholder identity: the embedded endpoint checks no signature. */
+const LOCAL_IDENTITY = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+/** A control-plane client (ListFoundationModels, ListInferenceProfiles) pointed at the embedded endpoint. */
+export function createLocalControlPlaneClient(endpoint: string): BedrockClient {
+  return new BedrockClient({ endpoint, ...LOCAL_IDENTITY, maxAttempts: 1 });
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BedrockClient } from '@aws-sdk/client-bedrock';
+import type { BedrockClient } from '@aws-sdk/client-bedrock';
+import { createLocalControlPlaneClient } from '../../api/bedrock/client.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveModel } from '../../api/bedrock/catalogue/index.js';
 import { ModelDiscovery, type DiscoveryLogger } from '../../api/bedrock/discovery.js';
@@ -28,12 +29,7 @@ describe('ModelDiscovery against the local endpoint with the real @aws-sdk/clien
 
   beforeAll(async () => {
     endpoint = await startLocalBedrock();
-    client = new BedrockClient({
-      endpoint: endpoint.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    client = createLocalControlPlaneClient(endpoint.url);
   });
   afterAll(async () => {
     client.destroy();
@@ -149,12 +145,7 @@ describe('Query.models with discovery (AWS mode, local endpoint as Bedrock)', ()
 
   beforeAll(async () => {
     endpoint = await startLocalBedrock();
-    client = new BedrockClient({
-      endpoint: endpoint.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    client = createLocalControlPlaneClient(endpoint.url);
   });
   afterAll(async () => {
     client.destroy();
